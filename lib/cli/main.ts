@@ -1,0 +1,59 @@
+/**
+ * `hepllm <command> [options]`: finds the command module in ./commands by name and runs it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command, UsageError } from "./command";
+
+const COMMANDS_DIR = path.join(__dirname, "commands");
+
+/** Every available command, sorted by name. */
+export function listCommands(): Command[] {
+  return fs
+    .readdirSync(COMMANDS_DIR)
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+    .map((f) => loadCommand(f.slice(0, -3)))
+    .filter((c): c is Command => c !== undefined)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function loadCommand(name: string): Command | undefined {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) return undefined;
+  const file = path.join(COMMANDS_DIR, `${name}.ts`);
+  if (!fs.existsSync(file)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return (require(file) as { command: Command }).command;
+}
+
+function help(): string {
+  const lines = listCommands().map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
+  return ["usage: hepllm <command> [options]", "", "commands:", ...lines, "", "hepllm <command> --help for its options"].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    console.log(help());
+    return 0;
+  }
+  const cmd = loadCommand(name);
+  if (!cmd) {
+    console.error(`hepllm: unknown command ${JSON.stringify(name)}\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(cmd.usage);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    // node:util parseArgs throws TypeError with code ERR_PARSE_ARGS_* for unknown or malformed flags.
+    const code = (err as { code?: string }).code;
+    if (err instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
+      console.error(`hepllm ${name}: ${(err as Error).message}\n\n${cmd.usage}`);
+      return 2;
+    }
+    throw err;
+  }
+}
