@@ -42,6 +42,8 @@ export class FusionAdapter {
   readonly cfg: FusionConfig;
   readonly params: Record<Param, tf.Variable>;
   training = false;
+  /** Seed for the next dropout masks (set per micro-batch by the trainer so resumed runs repeat them). */
+  dropoutSeed: number | undefined;
 
   constructor(cfg: FusionConfig, seed = 0) {
     this.cfg = cfg;
@@ -76,7 +78,7 @@ export class FusionAdapter {
       const p = this.params;
       let h = tf.matMul(x, p.w1).add(p.b1);
       h = h.mul(tf.sigmoid(h)); // SiLU
-      if (this.training && this.cfg.dropout > 0) h = tf.dropout(h, this.cfg.dropout);
+      if (this.training && this.cfg.dropout > 0) h = tf.dropout(h, this.cfg.dropout, undefined, this.dropoutSeed);
       h = tf.matMul(h, p.w2).add(p.b2);
       h = h.mul(tf.sigmoid(h));
       h = tf.matMul(h, p.w3).add(p.b3);

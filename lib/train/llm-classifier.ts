@@ -1,0 +1,273 @@
+/**
+ * The LLM as an event classifier: prompt → frozen decoder with LoRA (+ numeric fusion adapter)
+ * → likelihood of each answer.
+ *
+ * Training loss: mean cross-entropy over the answer tokens only (` signal`/` background` + EOS),
+ * teacher-forced after the prompt; the prompt tokens carry no loss.
+ * Score: P(signal) = L_s / (L_s + L_b) with L = Π p(answer tokens | prompt) — the label
+ * log-likelihoods summed over each label's tokens and normalised over the two labels, so every
+ * event gets a probability (not a parsed word) and ROC curves exist. Scoring runs the prompt once
+ * with a KV cache and continues both answers from that one cached prefix.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import type { EventRecord } from "../jets/record";
+import { KVCache, LM, LoraAdapter, applyLora, LoraTarget } from "../llm";
+import { FusionAdapter, FusionConfig, FusionMode } from "../llm/fusion/adapter";
+import { featureMatrix, featureSize } from "../llm/fusion/features";
+import { encodeExample, EncodedExample, PromptOptions } from "../prompts";
+import type { Tokenizer } from "../tokenizer";
+import { writeFileAtomic } from "../util/atomic";
+import { Progress } from "../util/progress";
+import type { ParamGroup } from "./adamw";
+import { LossOptions, TrainableClassifier, labelOf } from "./classifier";
+import { readTensorFile, writeTensorFile } from "./tensor-file";
+
+export interface LlmClassifierOptions {
+  lora: { r: number; alpha: number; dropout: number; targets: string[]; rslora: boolean };
+  fusion: { mode: FusionMode; dropout: number };
+  prompt: Partial<PromptOptions>;
+  maxJets: number;
+  seed: number;
+  /** Base model name recorded in adapter_config.json. */
+  baseModel?: string;
+}
+
+const LABELS = ["background", "signal"] as const;
+
+export class LlmClassifier implements TrainableClassifier {
+  readonly kind = "llm";
+  readonly numericInput: string;
+  readonly model: LM;
+  readonly tok: Tokenizer;
+  readonly lora: LoraAdapter;
+  readonly fusion: FusionAdapter | undefined;
+  readonly opts: LlmClassifierOptions;
+  private readonly promptOpts: Partial<PromptOptions>;
+  private cache = new Map<number, EncodedExample>();
+
+  constructor(model: LM, tok: Tokenizer, opts: LlmClassifierOptions) {
+    this.model = model;
+    this.tok = tok;
+    this.opts = opts;
+    this.numericInput = opts.fusion.mode;
+    // The token mode needs the <JET_FEATURES> placeholder in the prompt.
+    this.promptOpts = { ...opts.prompt, featuresToken: opts.fusion.mode === "token" };
+    this.lora = applyLora(model, {
+      r: opts.lora.r, alpha: opts.lora.alpha, dropout: opts.lora.dropout,
+      targetModules: opts.lora.targets as LoraTarget[], useRslora: opts.lora.rslora, seed: opts.seed,
+    });
+    if (opts.fusion.mode !== "off") {
+      // Start the fusion vector at the embeddings' own scale, so it is neither drowned nor dominant.
+      const probe = tf.tidy(() => model.embed(tf.tensor2d([[tok.bosId]], [1, 1], "int32")).square().mean().sqrt().dataSync()[0] as number);
+      const cfg: FusionConfig = {
+        mode: opts.fusion.mode, inputSize: featureSize(opts.maxJets), hiddenSize: model.config.hiddenSize,
+        maxJets: opts.maxJets, dropout: opts.fusion.dropout, initScale: probe > 0 ? probe : 1,
+      };
+      this.fusion = new FusionAdapter(cfg, opts.seed + 1);
+    }
+  }
+
+  /** Prompt and answer ids of a record (memoised by id: prompts are deterministic). */
+  example(r: EventRecord): EncodedExample {
+    let e = this.cache.get(r.id);
+    if (!e) {
+      e = encodeExample(this.tok, r, this.promptOpts, 0);
+      if (this.cache.size < 200_000) this.cache.set(r.id, e);
+    }
+    return e;
+  }
+
+  paramGroups(opts: { weightDecay: number; fusionLrScale: number }): ParamGroup[] {
+    const groups: ParamGroup[] = [{ name: "lora", variables: this.lora.variables(), lrScale: 1, weightDecay: opts.weightDecay }];
+    if (this.fusion) groups.push({ name: "fusion", variables: this.fusion.variables(), lrScale: opts.fusionLrScale, weightDecay: 0 });
+    return groups;
+  }
+
+  /** Embeddings of left-padded ids with the fusion vector injected. ids [B, T]; firstReal[b] = index of the first real token. */
+  private embeddings(ids: tf.Tensor2D, batch: EventRecord[], firstReal: number[], featureIdx: number[]): tf.Tensor3D | undefined {
+    if (!this.fusion) return undefined;
+    const positions = this.fusion.cfg.mode === "token" ? featureIdx : firstReal;
+    const x = tf.tensor2d(featureMatrix(batch, this.opts.maxJets), [batch.length, featureSize(this.opts.maxJets)]);
+    return this.fusion.inject(this.model.embed(ids), x, positions);
+  }
+
+  loss(batch: EventRecord[], opts: LossOptions): tf.Scalar {
+    const exs = batch.map((r) => this.example(r));
+    const answers = batch.map((r, i) => exs[i].answerIds[LABELS[labelOf(r)]]);
+    const seqs = exs.map((e, i) => [...e.promptIds, ...answers[i]]);
+    const t = Math.max(...seqs.map((s) => s.length));
+    const aMax = Math.max(...answers.map((a) => a.length));
+    const ids: number[] = [];
+    const mask: number[][] = [];
+    const positions: number[][] = [];
+    const targets: number[] = [];
+    const weights: number[] = [];
+    const firstReal: number[] = [];
+    const featureIdx: number[] = [];
+    seqs.forEach((s, i) => {
+      const pad = t - s.length;
+      ids.push(...new Array(pad).fill(this.tok.padId), ...s);
+      mask.push([...new Array(pad).fill(0), ...new Array(s.length).fill(1)]);
+      firstReal.push(pad);
+      featureIdx.push(pad + exs[i].featuresTokenIndex);
+      const start = pad + exs[i].promptIds.length; // index of the first answer token
+      const cw = opts.classWeights ? (labelOf(batch[i]) ? opts.classWeights.signal : opts.classWeights.background) : 1;
+      const row: number[] = [];
+      for (let j = 0; j < aMax; j++) {
+        const real = j < answers[i].length;
+        row.push(start - 1 + (real ? j : 0)); // logits at p predict token p + 1
+        targets.push(real ? answers[i][j] : 0);
+        weights.push(real ? cw : 0);
+      }
+      positions.push(row);
+    });
+    const b = batch.length;
+    const idT = tf.tensor2d(ids, [b, t], "int32");
+    if (this.fusion) this.fusion.training = this.model.training;
+    const embeds = this.fusion ? this.fusionWithSeed(idT, batch, firstReal, featureIdx, opts.seed) : undefined;
+    const logits = this.model.forward(idT, { attentionMask: mask, positions, inputsEmbeds: embeds }); // [B, A, V]
+    const v = this.model.config.vocabSize;
+    const logp = tf.logSoftmax(logits.reshape([b * aMax, v]));
+    // Gather by one-hot product: wasm has no gradient for gather along the vocabulary.
+    const picked = logp.mul(tf.oneHot(tf.tensor1d(targets, "int32"), v)).sum(1);
+    const w = tf.tensor1d(weights);
+    return picked.mul(w).sum().neg().div(w.sum()) as tf.Scalar;
+  }
+
+  /** Fusion dropout with the micro-batch's seed, so resumed runs repeat their masks. */
+  private fusionWithSeed(ids: tf.Tensor2D, batch: EventRecord[], firstReal: number[], featureIdx: number[], seed: number): tf.Tensor3D | undefined {
+    this.fusion!.dropoutSeed = seed;
+    return this.embeddings(ids, batch, firstReal, featureIdx);
+  }
+
+  batchSize(batch: EventRecord[]): number {
+    return batch.reduce((n, r) => {
+      const e = this.example(r);
+      return n + e.promptIds.length + e.answerIds[LABELS[labelOf(r)]].length;
+    }, 0);
+  }
+
+  /**
+   * log L(label) for both labels of a batch: the prompt runs once into a KV cache, the cache is
+   * duplicated (rows 0..B−1 continue with ` background`, B..2B−1 with ` signal`), and one more
+   * pass reads the remaining answer tokens' probabilities. Returns [B] arrays.
+   */
+  labelLogLikelihoods(batch: EventRecord[]): { background: number[]; signal: number[] } {
+    const exs = batch.map((r) => this.example(r));
+    const b = batch.length;
+    const t = Math.max(...exs.map((e) => e.promptIds.length));
+    const ids: number[] = [];
+    const mask: number[][] = [];
+    const firstReal: number[] = [];
+    const featureIdx: number[] = [];
+    exs.forEach((e) => {
+      const pad = t - e.promptIds.length;
+      ids.push(...new Array(pad).fill(this.tok.padId), ...e.promptIds);
+      mask.push([...new Array(pad).fill(0), ...new Array(e.promptIds.length).fill(1)]);
+      firstReal.push(pad);
+      featureIdx.push(pad + e.featuresTokenIndex);
+    });
+    const cache = new KVCache(this.model.config.numLayers);
+    try {
+      const first = tf.tidy(() => {
+        const idT = tf.tensor2d(ids, [b, t], "int32");
+        const embeds = this.embeddings(idT, batch, firstReal, featureIdx);
+        const logits = this.model.forward(idT, { attentionMask: mask, cache, inputsEmbeds: embeds, positions: "last", training: false });
+        return tf.logSoftmax(logits.reshape([b, -1])).arraySync() as number[][];
+      });
+      // Fork the cache: the same prompt state for both answers.
+      for (const layer of cache.layers) {
+        const k = layer.k!;
+        const v = layer.v!;
+        layer.k = tf.keep(tf.concat([k, k], 0) as tf.Tensor3D);
+        layer.v = tf.keep(tf.concat([v, v], 0) as tf.Tensor3D);
+        k.dispose();
+        v.dispose();
+      }
+      cache.keyMask = [...cache.keyMask, ...cache.keyMask];
+      cache.nextPosition = [...cache.nextPosition, ...cache.nextPosition];
+      const answers = [...exs.map((e) => e.answerIds.background), ...exs.map((e) => e.answerIds.signal)];
+      const out = answers.map((a, i) => first[i % b][a[0]]);
+      const rest = Math.max(...answers.map((a) => a.length)) - 1;
+      if (rest > 0) {
+        // Continue with all but the last answer token; shorter answers are right-padded (causal: padding after a token cannot change it).
+        const cont = answers.map((a) => Array.from({ length: rest }, (_, j) => (j < a.length - 1 ? a[j] : this.tok.padId)));
+        const lp = tf.tidy(() => {
+          const logits = this.model.forward(tf.tensor2d(cont.flat(), [2 * b, rest], "int32"), { cache, training: false });
+          return tf.logSoftmax(logits).arraySync() as number[][][];
+        });
+        answers.forEach((a, i) => {
+          for (let j = 1; j < a.length; j++) out[i] += lp[i][j - 1][a[j]];
+        });
+      }
+      return { background: out.slice(0, b), signal: out.slice(b) };
+    } finally {
+      cache.dispose();
+    }
+  }
+
+  async score(records: EventRecord[], opts: { batchSize?: number; progress?: boolean } = {}): Promise<number[]> {
+    const bs = opts.batchSize ?? 16;
+    const wasTraining = this.model.training;
+    this.setTraining(false);
+    const bar = opts.progress ? new Progress({ label: "score", total: records.length, unit: "events" }) : undefined;
+    const out: number[] = [];
+    for (let i = 0; i < records.length; i += bs) {
+      const batch = records.slice(i, i + bs);
+      const ll = this.labelLogLikelihoods(batch);
+      // P(signal) = 1 / (1 + exp(logL_b − logL_s)), stable for large differences.
+      for (let k = 0; k < batch.length; k++) out.push(1 / (1 + Math.exp(ll.background[k] - ll.signal[k])));
+      bar?.tick(batch.length);
+      await new Promise((r) => setImmediate(r)); // keep servers and notebooks responsive
+    }
+    bar?.finish();
+    this.setTraining(wasTraining);
+    return out;
+  }
+
+  setTraining(on: boolean): void {
+    this.lora.setTraining(on);
+    if (this.fusion) this.fusion.training = on;
+  }
+
+  /** `<dir>/adapter_*` (PEFT) + `<dir>/fusion_adapter.safetensors` + `fusion_config.json` + `classifier_config.json`. */
+  save(dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    const loraDir = path.join(dir, "adapter");
+    this.lora.save(loraDir, this.opts.baseModel ?? "");
+    // PEFT reads adapter_config.json and adapter_model.safetensors from the folder itself: keep them at top level too.
+    for (const f of ["adapter_config.json", "adapter_model.safetensors"]) fs.renameSync(path.join(loraDir, f), path.join(dir, f));
+    fs.rmSync(loraDir, { recursive: true, force: true });
+    if (this.fusion) {
+      const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+      for (const [name, t] of this.fusion.namedTensors()) tensors.set(name, { shape: t.shape, data: t.dataSync() as Float32Array });
+      writeTensorFile(path.join(dir, "fusion_adapter.safetensors"), tensors);
+      writeFileAtomic(path.join(dir, "fusion_config.json"), JSON.stringify(this.fusion.cfg, null, 2) + "\n");
+    }
+    writeFileAtomic(path.join(dir, "classifier_config.json"), JSON.stringify({ ...this.opts, promptOptions: this.promptOpts }, null, 2) + "\n");
+  }
+
+  load(dir: string): void {
+    this.lora.load(dir);
+    const file = path.join(dir, "fusion_adapter.safetensors");
+    if (this.fusion) {
+      if (!fs.existsSync(file)) throw new Error(`${dir}: fusion mode "${this.fusion.cfg.mode}" but no fusion_adapter.safetensors`);
+      const { tensors } = readTensorFile(file);
+      this.fusion.loadNamed((name) => tensors.get(name));
+    }
+  }
+
+  dispose(): void {
+    this.lora.dispose();
+    this.fusion?.dispose();
+  }
+}
+
+/** Reads classifier_config.json written by LlmClassifier.save (to rebuild it for evaluation). */
+export function readClassifierConfig(dir: string): LlmClassifierOptions {
+  const file = path.join(dir, "classifier_config.json");
+  if (!fs.existsSync(file)) throw new Error(`${dir}: no classifier_config.json (not an LLM classifier checkpoint)`);
+  return JSON.parse(fs.readFileSync(file, "utf8")) as LlmClassifierOptions;
+}

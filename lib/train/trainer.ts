@@ -1,0 +1,204 @@
+/**
+ * The training loop shared by the LLM and the MLP baseline.
+ *
+ * Each optimiser step: `gradAccum` micro-batches of `batchSize` records in a per-epoch shuffled
+ * order (seed + epoch, so the order needs no saving), gradients summed and averaged, clipped to
+ * a global norm, AdamW with warm-up + cosine. Every `checkpoint.everySteps` a checkpoint is
+ * written atomically; every epoch (or `eval.everySteps`) the validation file is scored and the
+ * metrics appended to `<run>/log.jsonl`. A run folder with checkpoints resumes from the newest
+ * one and repeats the uninterrupted run's losses exactly (same order, same dropout seeds).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import type { EventRecord } from "../jets/record";
+import { appendRunLog, evaluate, EvalLogEntry } from "../metrics";
+import { Progress } from "../util/progress";
+import { Rng } from "../util/rng";
+import { writeFileAtomic } from "../util/atomic";
+import { AdamW, clipByGlobalNorm } from "./adamw";
+import { balancedWeights, ClassWeights, labelOf, TrainableClassifier } from "./classifier";
+import { checkpointDir, listCheckpoints, loadCheckpoint, saveCheckpoint, TrainerState } from "./checkpoint";
+import type { TrainConfig } from "./config";
+import { learningRate } from "./schedule";
+
+export interface TrainData {
+  train: EventRecord[];
+  val?: EventRecord[];
+}
+
+export interface TrainResult {
+  runDir: string;
+  steps: number;
+  /** Mean loss of each optimiser step, in order (including steps done before a resume, when known). */
+  losses: number[];
+  lastCheckpoint: string;
+}
+
+/** "1:1 @1000" style label of a labelled set (signal:background ratio @ size). */
+export function datasetLabel(recs: EventRecord[]): string {
+  const s = recs.filter((r) => r.type === "signal").length;
+  const b = recs.length - s;
+  const ratio = s === 0 ? "0:1" : `1:${Math.round(b / s)}`;
+  return `${ratio} @${recs.length}`;
+}
+
+/** Steps per epoch and in total for a config and a training-set size. */
+export function plannedSteps(cfg: TrainConfig, nTrain: number): { perEpoch: number; total: number } {
+  const perStep = cfg.schedule.batchSize * cfg.schedule.gradAccum;
+  const perEpoch = Math.max(1, Math.floor(nTrain / perStep));
+  const all = perEpoch * cfg.schedule.epochs;
+  return { perEpoch, total: cfg.schedule.maxSteps ? Math.min(cfg.schedule.maxSteps, all) : all };
+}
+
+function epochOrder(n: number, seed: number, epoch: number): number[] {
+  return new Rng(seed * 1009 + epoch).shuffle(Array.from({ length: n }, (_, i) => i));
+}
+
+/** Scores a labelled set, writes its scores file and appends the eval entry; returns it. */
+export async function evaluateClassifier(
+  clf: TrainableClassifier,
+  recs: EventRecord[],
+  where: { runDir: string; run: string; step: number; epoch: number; checkpoint: string; data: string; dataset?: string; model: string; batchSize: number },
+): Promise<EvalLogEntry> {
+  clf.setTraining(false);
+  const scores = await clf.score(recs, { batchSize: where.batchSize, progress: true });
+  const labels = recs.map(labelOf);
+  const metrics = evaluate(labels, scores, { bootstrap: 200, seed: 0 });
+  const dataset = where.dataset ?? datasetLabel(recs);
+  const scoresFile = path.join(where.runDir, `scores-${where.checkpoint}-${dataset.replace(/[^A-Za-z0-9]+/g, "_")}.jsonl`);
+  writeFileAtomic(scoresFile, recs.map((r, i) => JSON.stringify({ id: r.id, label: labels[i], score: scores[i] })).join("\n") + "\n");
+  const entry: EvalLogEntry = {
+    kind: "eval",
+    run: where.run,
+    step: where.step,
+    epoch: where.epoch,
+    checkpoint: where.checkpoint,
+    dataset,
+    data: where.data,
+    numericInput: clf.numericInput,
+    model: where.model,
+    metrics,
+    scoresFile: path.basename(scoresFile),
+    time: new Date().toISOString(),
+  };
+  appendRunLog(where.runDir, entry);
+  return entry;
+}
+
+export interface TrainRunOptions {
+  /** Stop (after checkpointing) once this many optimiser steps are done, as if interrupted; the schedule still spans the whole run. */
+  stopAfterStep?: number;
+}
+
+export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: TrainData, modelName: string, run: TrainRunOptions = {}): Promise<TrainResult> {
+  const runDir = path.join(cfg.outDir, cfg.run);
+  fs.mkdirSync(runDir, { recursive: true });
+  const trainRecs = cfg.data.maxTrain ? data.train.slice(0, cfg.data.maxTrain) : data.train;
+  const valRecs = data.val && cfg.data.maxVal ? data.val.slice(0, cfg.data.maxVal) : data.val;
+  trainRecs.forEach(labelOf); // fail early on unlabelled records
+  const weights: ClassWeights | undefined =
+    cfg.classWeights === "balanced" ? balancedWeights(trainRecs) : cfg.classWeights === null ? undefined : cfg.classWeights;
+  const { perEpoch, total } = plannedSteps(cfg, trainRecs.length);
+  const opt = new AdamW(clf.paramGroups({ weightDecay: cfg.optim.weightDecay, fusionLrScale: cfg.fusion.lrScale }), {
+    beta1: cfg.optim.beta1,
+    beta2: cfg.optim.beta2,
+    eps: cfg.optim.eps,
+  });
+  const vars = opt.groups.flatMap((g) => g.variables);
+  const rng = new Rng(cfg.seed);
+  let state: TrainerState = { step: 0, epoch: 0, offset: 0, rng: rng.getState() };
+  const done = listCheckpoints(runDir);
+  if (done.length > 0) {
+    state = loadCheckpoint(checkpointDir(runDir, done[done.length - 1]), clf, opt);
+    rng.setState(state.rng);
+    console.error(`train: resuming ${cfg.run} from step ${state.step}`);
+  }
+  writeFileAtomic(path.join(runDir, "train_config.json"), JSON.stringify(cfg, null, 2) + "\n");
+
+  const schedule = { lr: cfg.optim.lr, warmupSteps: cfg.optim.warmupSteps, totalSteps: total, minRatio: cfg.optim.minLrRatio };
+  const losses: number[] = [];
+  const progress = new Progress({ label: `train ${cfg.run}`, total: total - state.step, unit: "steps" });
+  let order = epochOrder(trainRecs.length, cfg.seed, state.epoch);
+  let lastCkpt = done.length > 0 ? checkpointDir(runDir, done[done.length - 1]) : "";
+  const evalAt = (step: number, epochEnded: boolean): boolean =>
+    valRecs !== undefined && (cfg.eval.everySteps ? step % cfg.eval.everySteps === 0 : epochEnded);
+  let windowTokens = 0;
+  let windowStart = Date.now();
+  let windowLoss = 0;
+  let windowSteps = 0;
+
+  const stopAt = Math.min(total, run.stopAfterStep ?? total);
+  while (state.step < stopAt) {
+    clf.setTraining(true);
+    const grads = new Map<tf.Variable, tf.Tensor>();
+    let lossSum = 0;
+    for (let micro = 0; micro < cfg.schedule.gradAccum; micro++) {
+      if (state.offset + cfg.schedule.batchSize > order.length) {
+        state.epoch += 1;
+        state.offset = 0;
+        order = epochOrder(trainRecs.length, cfg.seed, state.epoch);
+      }
+      const batch = order.slice(state.offset, state.offset + cfg.schedule.batchSize).map((i) => trainRecs[i]);
+      state.offset += cfg.schedule.batchSize;
+      const seed = rng.nextUint32();
+      const { value, grads: g } = tf.variableGrads(() => clf.loss(batch, { classWeights: weights, seed }), vars);
+      lossSum += value.dataSync()[0];
+      value.dispose();
+      for (const v of vars) {
+        const gv = g[v.name];
+        if (!gv) continue;
+        const prev = grads.get(v);
+        grads.set(v, prev ? prev.add(gv) : gv);
+        if (prev) {
+          prev.dispose();
+          gv.dispose();
+        }
+      }
+      windowTokens += clf.batchSize(batch);
+    }
+    if (cfg.schedule.gradAccum > 1) {
+      for (const [v, g] of grads) {
+        grads.set(v, g.div(cfg.schedule.gradAccum));
+        g.dispose();
+      }
+    }
+    if (cfg.optim.clipNorm > 0) clipByGlobalNorm(grads, cfg.optim.clipNorm);
+    const lr = learningRate(schedule, state.step);
+    opt.apply(grads, lr);
+    for (const g of grads.values()) g.dispose();
+    const loss = lossSum / cfg.schedule.gradAccum;
+    losses.push(loss);
+    state.step += 1;
+    windowLoss += loss;
+    windowSteps += 1;
+    const epochEnded = state.step % perEpoch === 0;
+    const tps = windowTokens / Math.max(1e-3, (Date.now() - windowStart) / 1000);
+    progress.tick(1, `loss ${loss.toFixed(4)}, ${tps.toFixed(0)} tok/s, lr ${lr.toExponential(2)}`);
+    if (state.step % cfg.schedule.logEverySteps === 0 || state.step === total) {
+      appendRunLog(runDir, {
+        kind: "train", run: cfg.run, step: state.step, epoch: state.epoch, loss: windowLoss / windowSteps, lr,
+        tokensPerSecond: tps, time: new Date().toISOString(),
+      });
+      windowTokens = 0;
+      windowLoss = 0;
+      windowSteps = 0;
+      windowStart = Date.now();
+    }
+    const wantEval = evalAt(state.step, epochEnded) || (state.step === total && valRecs !== undefined);
+    if (state.step % cfg.checkpoint.everySteps === 0 || state.step === total || state.step === stopAt || wantEval) {
+      state.rng = rng.getState();
+      lastCkpt = saveCheckpoint(runDir, clf, opt, state, cfg, cfg.checkpoint.keep);
+    }
+    if (wantEval && valRecs) {
+      const entry = await evaluateClassifier(clf, valRecs, {
+        runDir, run: cfg.run, step: state.step, epoch: state.epoch, checkpoint: path.basename(lastCkpt),
+        data: cfg.data.val ?? "", dataset: cfg.data.valName, model: modelName, batchSize: cfg.eval.batchSize,
+      });
+      console.error(`eval ${entry.checkpoint} on ${entry.dataset}: accuracy ${entry.metrics.accuracy.toFixed(3)}, AUC ${entry.metrics.auc.toFixed(3)}`);
+    }
+  }
+  progress.finish();
+  opt.dispose();
+  return { runDir, steps: state.step, losses, lastCheckpoint: lastCkpt };
+}
