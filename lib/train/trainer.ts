@@ -16,7 +16,8 @@ import { appendRunLog, evaluate, EvalLogEntry } from "../metrics";
 import { Progress } from "../util/progress";
 import { Rng } from "../util/rng";
 import { writeFileAtomic } from "../util/atomic";
-import { AdamW, clipByGlobalNorm } from "./adamw";
+import { AdamW } from "./adamw";
+import { optimiserStep } from "./step";
 import { balancedWeights, ClassWeights, labelOf, TrainableClassifier } from "./classifier";
 import { checkpointDir, listCheckpoints, loadCheckpoint, saveCheckpoint, TrainerState } from "./checkpoint";
 import type { TrainConfig } from "./config";
@@ -105,7 +106,6 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
     beta2: cfg.optim.beta2,
     eps: cfg.optim.eps,
   });
-  const vars = opt.groups.flatMap((g) => g.variables);
   const rng = new Rng(cfg.seed);
   let state: TrainerState = { step: 0, epoch: 0, offset: 0, rng: rng.getState() };
   const done = listCheckpoints(runDir);
@@ -131,9 +131,8 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
   const stopAt = Math.min(total, run.stopAfterStep ?? total);
   while (state.step < stopAt) {
     clf.setTraining(true);
-    const grads = new Map<tf.Variable, tf.Tensor>();
-    let lossSum = 0;
-    for (let micro = 0; micro < cfg.schedule.gradAccum; micro++) {
+    const micro: Array<() => tf.Scalar> = [];
+    for (let k = 0; k < cfg.schedule.gradAccum; k++) {
       if (state.offset + cfg.schedule.batchSize > order.length) {
         state.epoch += 1;
         state.offset = 0;
@@ -142,32 +141,11 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
       const batch = order.slice(state.offset, state.offset + cfg.schedule.batchSize).map((i) => trainRecs[i]);
       state.offset += cfg.schedule.batchSize;
       const seed = rng.nextUint32();
-      const { value, grads: g } = tf.variableGrads(() => clf.loss(batch, { classWeights: weights, seed }), vars);
-      lossSum += value.dataSync()[0];
-      value.dispose();
-      for (const v of vars) {
-        const gv = g[v.name];
-        if (!gv) continue;
-        const prev = grads.get(v);
-        grads.set(v, prev ? prev.add(gv) : gv);
-        if (prev) {
-          prev.dispose();
-          gv.dispose();
-        }
-      }
+      micro.push(() => clf.loss(batch, { classWeights: weights, seed }));
       windowTokens += clf.batchSize(batch);
     }
-    if (cfg.schedule.gradAccum > 1) {
-      for (const [v, g] of grads) {
-        grads.set(v, g.div(cfg.schedule.gradAccum));
-        g.dispose();
-      }
-    }
-    if (cfg.optim.clipNorm > 0) clipByGlobalNorm(grads, cfg.optim.clipNorm);
     const lr = learningRate(schedule, state.step);
-    opt.apply(grads, lr);
-    for (const g of grads.values()) g.dispose();
-    const loss = lossSum / cfg.schedule.gradAccum;
+    const { loss } = optimiserStep(opt, micro, lr, cfg.optim.clipNorm);
     losses.push(loss);
     state.step += 1;
     windowLoss += loss;

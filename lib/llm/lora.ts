@@ -1,0 +1,231 @@
+/**
+ * LoRA adapters (Hu et al. 2021) on the decoder's projections, saved and loaded in the PEFT
+ * format so that an adapter moves between hepllm and Python PEFT unchanged:
+ *   adapter_config.json        {"peft_type": "LORA", "r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", …}
+ *   adapter_model.safetensors  base_model.model.<module>.lora_A.weight [r, in], ….lora_B.weight [out, r]
+ * At the start A ~ U(−1/√in, 1/√in) (PEFT's kaiming_uniform_(a=√5)) and B = 0, so the adapted
+ * model equals the base model. Scale s = alpha/r, or alpha/√r with rsLoRA.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { writeDirAtomic, writeFileAtomic } from "../util/atomic";
+import { Rng } from "../util/rng";
+import { LM } from "./decoder";
+import { Linear } from "./linear";
+import { SafetensorsFile, TensorToWrite, writeSafetensors } from "./safetensors";
+
+export const LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] as const;
+export type LoraTarget = (typeof LORA_TARGETS)[number];
+
+export interface LoraConfig {
+  /** Rank r of the update B·A. */
+  r: number;
+  /** Numerator of the scale. */
+  alpha: number;
+  /** Dropout rate on the branch input while training (PEFT's lora_dropout). */
+  dropout?: number;
+  /** Which projections get an adapter (in every layer). */
+  targetModules: LoraTarget[];
+  /** rsLoRA scaling alpha/√r instead of alpha/r (Kalajdzievski 2023). */
+  useRslora?: boolean;
+  /** Seed for A's initialisation (default 0). */
+  seed?: number;
+}
+
+const PREFIX = "base_model.model.";
+
+/** s = alpha/r, or alpha/√r with rsLoRA. */
+export function loraScale(cfg: LoraConfig): number {
+  return cfg.useRslora ? cfg.alpha / Math.sqrt(cfg.r) : cfg.alpha / cfg.r;
+}
+
+export class LoraAdapter {
+  readonly config: LoraConfig;
+  readonly model: LM;
+  /** The adapted projections, in layer order. */
+  readonly modules: Linear[];
+  private merged = false;
+
+  constructor(model: LM, config: LoraConfig, modules: Linear[]) {
+    this.model = model;
+    this.config = config;
+    this.modules = modules;
+  }
+
+  /** The trainable tensors: A then B of every module. */
+  variables(): tf.Variable[] {
+    return this.modules.flatMap((m) => [m.lora!.a, m.lora!.b]);
+  }
+
+  /** LoRA dropout on or off in the model's forward passes. */
+  setTraining(on: boolean): void {
+    this.model.training = on;
+  }
+
+  /** Adds s·A·B into the base weights (forward passes then skip the branch). */
+  merge(): void {
+    if (this.merged) return;
+    for (const m of this.modules) m.mergeLora(1);
+    this.merged = true;
+  }
+
+  /** Subtracts s·A·B from the base weights again. */
+  unmerge(): void {
+    if (!this.merged) return;
+    for (const m of this.modules) m.mergeLora(-1);
+    this.merged = false;
+  }
+
+  /**
+   * Folds s·A·B into the base weights for good and removes the branches: the model becomes a new
+   * base model (how hepllm pre-trains a small base model through a high-rank adapter).
+   */
+  bake(): void {
+    this.merge();
+    for (const m of this.modules) {
+      m.lora?.a.dispose();
+      m.lora?.b.dispose();
+      m.lora = undefined;
+      m.merged = false;
+    }
+    this.merged = false;
+  }
+
+  /** Writes the adapter in PEFT layout (atomically replacing `dir`). */
+  save(dir: string, baseModel = ""): void {
+    const tensors: Record<string, TensorToWrite> = {};
+    for (const m of this.modules) {
+      const l = m.lora!;
+      const r = this.config.r;
+      tensors[`${PREFIX}${m.name}.lora_A.weight`] = { dtype: "F32", shape: [r, m.inFeatures], data: tf.tidy(() => tf.transpose(l.a)).dataSync() as Float32Array };
+      tensors[`${PREFIX}${m.name}.lora_B.weight`] = { dtype: "F32", shape: [m.outFeatures, r], data: tf.tidy(() => tf.transpose(l.b)).dataSync() as Float32Array };
+    }
+    const cfg = {
+      peft_type: "LORA",
+      task_type: "CAUSAL_LM",
+      base_model_name_or_path: baseModel,
+      r: this.config.r,
+      lora_alpha: this.config.alpha,
+      lora_dropout: this.config.dropout ?? 0,
+      target_modules: this.config.targetModules,
+      use_rslora: this.config.useRslora ?? false,
+      bias: "none",
+      fan_in_fan_out: false,
+      inference_mode: true,
+      init_lora_weights: true,
+      modules_to_save: null,
+    };
+    writeDirAtomic(dir, (tmp) => {
+      writeFileAtomic(path.join(tmp, "adapter_config.json"), JSON.stringify(cfg, null, 2) + "\n");
+      writeSafetensors(path.join(tmp, "adapter_model.safetensors"), tensors, { format: "pt" });
+    });
+  }
+
+  /** Replaces A and B with those saved in `dir` (same rank and targets). */
+  load(dir: string): void {
+    const cfg = readLoraConfig(dir);
+    if (cfg.r !== this.config.r) throw new Error(`${dir}/adapter_config.json: r is ${cfg.r}, this adapter has r = ${this.config.r}`);
+    const file = path.join(dir, "adapter_model.safetensors");
+    const st = new SafetensorsFile(file);
+    try {
+      if (this.merged) throw new Error(`${dir}: unmerge the adapter before loading new weights`);
+      for (const m of this.modules) {
+        const l = m.lora!;
+        const get = (suffix: string, shape: number[]): tf.Tensor2D => {
+          const name = `${PREFIX}${m.name}.${suffix}`;
+          if (!st.tensors.has(name)) throw new Error(`${file}: missing tensor ${JSON.stringify(name)}`);
+          const info = st.info(name);
+          if (info.shape.join(",") !== shape.join(",")) throw new Error(`${file}: tensor ${JSON.stringify(name)} has shape [${info.shape}], expected [${shape}]`);
+          return tf.tensor2d(st.readFloat32(name), shape as [number, number]);
+        };
+        tf.tidy(() => {
+          l.a.assign(tf.transpose(get("lora_A.weight", [cfg.r, m.inFeatures])));
+          l.b.assign(tf.transpose(get("lora_B.weight", [m.outFeatures, cfg.r])));
+        });
+      }
+    } finally {
+      st.close();
+    }
+  }
+
+  /** Removes the branches from the model (unmerging first) and frees A and B. */
+  dispose(): void {
+    this.unmerge();
+    for (const m of this.modules) {
+      m.lora?.a.dispose();
+      m.lora?.b.dispose();
+      m.lora = undefined;
+    }
+  }
+}
+
+/** Adds fresh adapters (A random, B zero) to every targeted projection of the model. */
+export function applyLora(model: LM, cfg: LoraConfig): LoraAdapter {
+  validateLoraConfig(cfg, "LoRA config");
+  const rng = new Rng(cfg.seed ?? 0);
+  const scale = loraScale(cfg);
+  const modules = model.linears().filter((m) => (cfg.targetModules as string[]).includes(m.name.split(".").pop()!));
+  for (const m of modules) {
+    if (m.lora) throw new Error(`${m.name} already has a LoRA adapter`);
+    const bound = 1 / Math.sqrt(m.inFeatures);
+    const a = new Float32Array(m.inFeatures * cfg.r);
+    for (let i = 0; i < a.length; i++) a[i] = rng.range(-bound, bound);
+    m.lora = {
+      a: tf.variable(tf.tensor2d(a, [m.inFeatures, cfg.r]), true),
+      b: tf.variable(tf.zeros([cfg.r, m.outFeatures]), true),
+      scale,
+      dropout: cfg.dropout ?? 0,
+    };
+    m.merged = false;
+  }
+  return new LoraAdapter(model, cfg, modules);
+}
+
+/** Reads an adapter folder written by hepllm or PEFT and attaches it to the model. */
+export function loadAdapter(model: LM, dir: string): LoraAdapter {
+  const adapter = applyLora(model, readLoraConfig(dir));
+  try {
+    adapter.load(dir);
+  } catch (err) {
+    adapter.dispose();
+    throw err;
+  }
+  return adapter;
+}
+
+/** Parses `<dir>/adapter_config.json` (PEFT). */
+export function readLoraConfig(dir: string): LoraConfig {
+  const file = path.join(dir, "adapter_config.json");
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`${file}: cannot read adapter config: ${(err as Error).message}`);
+  }
+  if (raw.peft_type !== undefined && raw.peft_type !== "LORA") throw new Error(`${file}: peft_type ${JSON.stringify(raw.peft_type)} is not LORA`);
+  let targets = raw.target_modules;
+  if (typeof targets === "string") targets = [targets];
+  if (raw.fan_in_fan_out === true) throw new Error(`${file}: fan_in_fan_out adapters are not supported`);
+  if (raw.bias !== undefined && raw.bias !== "none") throw new Error(`${file}: field bias must be "none", got ${JSON.stringify(raw.bias)}`);
+  const cfg: LoraConfig = {
+    r: raw.r as number,
+    alpha: (raw.lora_alpha ?? 8) as number,
+    dropout: (raw.lora_dropout ?? 0) as number,
+    targetModules: targets as LoraTarget[],
+    useRslora: raw.use_rslora === true,
+  };
+  validateLoraConfig(cfg, file);
+  return cfg;
+}
+
+function validateLoraConfig(cfg: LoraConfig, source: string): void {
+  if (!(Number.isInteger(cfg.r) && cfg.r > 0)) throw new Error(`${source}: r must be a positive integer, got ${JSON.stringify(cfg.r)}`);
+  if (!(typeof cfg.alpha === "number" && cfg.alpha > 0)) throw new Error(`${source}: lora_alpha must be positive, got ${JSON.stringify(cfg.alpha)}`);
+  const d = cfg.dropout ?? 0;
+  if (!(d >= 0 && d < 1)) throw new Error(`${source}: lora_dropout must be in [0, 1), got ${d}`);
+  if (!Array.isArray(cfg.targetModules) || cfg.targetModules.length === 0) throw new Error(`${source}: target_modules must list projections (${LORA_TARGETS.join(", ")})`);
+  for (const t of cfg.targetModules) {
+    if (!(LORA_TARGETS as readonly string[]).includes(t)) throw new Error(`${source}: target_modules entry ${JSON.stringify(t)} is not one of ${LORA_TARGETS.join(", ")}`);
+  }
+}
