@@ -36,12 +36,28 @@ export interface TrainResult {
   lastCheckpoint: string;
 }
 
-/** "1:1 @1000" style label of a labelled set (signal:background ratio @ size). */
-export function datasetLabel(recs: EventRecord[]): string {
-  const s = recs.filter((r) => r.type === "signal").length;
-  const b = recs.length - s;
+/**
+ * "1:1 @1000" style label of a labelled set: signal:background ratio @ size. `source` is the
+ * set it was drawn from when it is a subset (its ratio names the set; rounding in a small
+ * subset would otherwise turn 1:10 into 1:9).
+ */
+export function datasetLabel(recs: EventRecord[], source: EventRecord[] = recs): string {
+  const s = source.filter((r) => r.type === "signal").length;
+  const b = source.length - s;
   const ratio = s === 0 ? "0:1" : `1:${Math.round(b / s)}`;
   return `${ratio} @${recs.length}`;
+}
+
+/**
+ * At most `max` records keeping the signal:background proportion (a plain prefix of a shuffled
+ * file would turn a 1:10 set into 1:9 or 1:12), in file order.
+ */
+export function takeStratified(recs: EventRecord[], max?: number): EventRecord[] {
+  if (!max || recs.length <= max) return recs;
+  const sig = recs.filter((r) => r.type === "signal").length;
+  let wantSig = Math.round((max * sig) / recs.length);
+  let wantBkg = max - wantSig;
+  return recs.filter((r) => (r.type === "signal" ? wantSig-- > 0 : wantBkg-- > 0));
 }
 
 /** Steps per epoch and in total for a config and a training-set size. */
@@ -60,13 +76,13 @@ function epochOrder(n: number, seed: number, epoch: number): number[] {
 export async function evaluateClassifier(
   clf: TrainableClassifier,
   recs: EventRecord[],
-  where: { runDir: string; run: string; step: number; epoch: number; checkpoint: string; data: string; dataset?: string; model: string; batchSize: number },
+  where: { runDir: string; run: string; step: number; epoch: number; checkpoint: string; data: string; dataset?: string; model: string; batchSize: number; source?: EventRecord[] },
 ): Promise<EvalLogEntry> {
   clf.setTraining(false);
   const scores = await clf.score(recs, { batchSize: where.batchSize, progress: true });
   const labels = recs.map(labelOf);
   const metrics = evaluate(labels, scores, { bootstrap: 200, seed: 0 });
-  const dataset = where.dataset ?? datasetLabel(recs);
+  const dataset = where.dataset ?? datasetLabel(recs, where.source);
   const scoresFile = path.join(where.runDir, `scores-${where.checkpoint}-${dataset.replace(/[^A-Za-z0-9]+/g, "_")}.jsonl`);
   writeFileAtomic(scoresFile, recs.map((r, i) => JSON.stringify({ id: r.id, label: labels[i], score: scores[i] })).join("\n") + "\n");
   const entry: EvalLogEntry = {
@@ -92,11 +108,23 @@ export interface TrainRunOptions {
   stopAfterStep?: number;
 }
 
+/** The training loss (same definition, dropout off) on up to 256 validation records: the loss curves' second line. */
+export function validationLoss(clf: TrainableClassifier, recs: EventRecord[], batchSize: number, classWeights?: ClassWeights): number {
+  clf.setTraining(false);
+  const sample = recs.slice(0, 256);
+  let sum = 0;
+  for (let i = 0; i < sample.length; i += batchSize) {
+    const batch = sample.slice(i, i + batchSize);
+    sum += tf.tidy(() => clf.loss(batch, { classWeights, seed: 0 }).dataSync()[0]) * batch.length;
+  }
+  return sum / sample.length;
+}
+
 export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: TrainData, modelName: string, run: TrainRunOptions = {}): Promise<TrainResult> {
   const runDir = path.join(cfg.outDir, cfg.run);
   fs.mkdirSync(runDir, { recursive: true });
   const trainRecs = cfg.data.maxTrain ? data.train.slice(0, cfg.data.maxTrain) : data.train;
-  const valRecs = data.val && cfg.data.maxVal ? data.val.slice(0, cfg.data.maxVal) : data.val;
+  const valRecs = data.val && cfg.data.maxVal ? takeStratified(data.val, cfg.data.maxVal) : data.val;
   trainRecs.forEach(labelOf); // fail early on unlabelled records
   const weights: ClassWeights | undefined =
     cfg.classWeights === "balanced" ? balancedWeights(trainRecs) : cfg.classWeights === null ? undefined : cfg.classWeights;
@@ -169,9 +197,10 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
       lastCkpt = saveCheckpoint(runDir, clf, opt, state, cfg, cfg.checkpoint.keep);
     }
     if (wantEval && valRecs) {
+      appendRunLog(runDir, { kind: "val", run: cfg.run, step: state.step, epoch: state.epoch, loss: validationLoss(clf, valRecs, cfg.eval.batchSize, weights), time: new Date().toISOString() });
       const entry = await evaluateClassifier(clf, valRecs, {
         runDir, run: cfg.run, step: state.step, epoch: state.epoch, checkpoint: path.basename(lastCkpt),
-        data: cfg.data.val ?? "", dataset: cfg.data.valName, model: modelName, batchSize: cfg.eval.batchSize,
+        data: cfg.data.val ?? "", dataset: cfg.data.valName, model: modelName, batchSize: cfg.eval.batchSize, source: data.val,
       });
       console.error(`eval ${entry.checkpoint} on ${entry.dataset}: accuracy ${entry.metrics.accuracy.toFixed(3)}, AUC ${entry.metrics.auc.toFixed(3)}`);
     }
