@@ -1,0 +1,5 @@
+// Entry point of a `prepare` worker thread. Worker threads do not inherit the tsx require hook
+// that bin/hepllm.js installed in the main thread, so register it here, then load the TypeScript.
+"use strict";
+require("tsx/cjs");
+require("./prepare-worker.ts");

@@ -1,0 +1,82 @@
+/**
+ * A fixed set of worker threads that each run one task at a time: `run` queues a message and
+ * resolves with the worker's reply. A worker that crashes (or exits) fails every pending task, so
+ * the caller can abort at once.
+ */
+import { Worker } from "node:worker_threads";
+
+interface Job<Req, Res> {
+  msg: Req;
+  transfer: ArrayBuffer[];
+  resolve: (r: Res) => void;
+  reject: (e: Error) => void;
+}
+
+export class WorkerPool<Req, Res> {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Job<Req, Res>>();
+  private readonly queue: Job<Req, Res>[] = [];
+  private failure: Error | undefined;
+  private closed = false;
+
+  /** `script`: a .js file (see prepare-worker.js); `workerData`: passed to every worker. */
+  constructor(script: string, size: number, workerData: unknown) {
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(script, { workerData });
+      w.on("message", (res: Res) => this.done(w, res));
+      w.on("error", (err) => this.fail(err instanceof Error ? err : new Error(String(err))));
+      w.on("exit", (code) => {
+        if (!this.closed) this.fail(new Error(`worker thread exited unexpectedly (code ${code})`));
+      });
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  /** Sends `msg` (moving `transfer`) to the next free worker; resolves with its reply. */
+  run(msg: Req, transfer: ArrayBuffer[] = []): Promise<Res> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new Error("worker pool is closed"));
+    return new Promise<Res>((resolve, reject) => {
+      this.queue.push({ msg, transfer, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Stops every worker (pending tasks are rejected). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const err = new Error("worker pool closed");
+    for (const j of this.queue.splice(0)) j.reject(err);
+    for (const j of this.busy.values()) j.reject(err);
+    this.busy.clear();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.idle.length && this.queue.length) {
+      const w = this.idle.pop()!;
+      const job = this.queue.shift()!;
+      this.busy.set(w, job);
+      w.postMessage(job.msg, job.transfer);
+    }
+  }
+
+  private done(w: Worker, res: Res): void {
+    const job = this.busy.get(w);
+    this.busy.delete(w);
+    this.idle.push(w);
+    job?.resolve(res);
+    this.dispatch();
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const j of this.queue.splice(0)) j.reject(err);
+    for (const j of this.busy.values()) j.reject(err);
+    this.busy.clear();
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Streaming reader for LHCO HDF5 files as published: pandas "fixed" layout, key `df`, values in
+ * `/df/block0_values` with shape (N, 2101) float64 (R&D, last column the 0/1 label) or (N, 2100)
+ * (black box, no label), each row 700 x (pT, eta, phi) zero-padded. Rows are read by hyperslab
+ * in chunks, so a file of any size streams in constant memory.
+ */
+import * as fs from "node:fs";
+import { Event, LHCO_COLUMNS_PER_PARTICLE, LHCO_MAX_PARTICLES } from "./event";
+import { h5wasm, H5Dataset, H5File, hdf5EndOfFile } from "./hdf5";
+import { readMasterKey } from "./masterkey";
+
+/** Columns of a row without label (700 x 3). */
+export const LHCO_PARTICLE_COLUMNS = LHCO_MAX_PARTICLES * LHCO_COLUMNS_PER_PARTICLE;
+/** HDF5 path of the values table. */
+export const LHCO_VALUES_PATH = "df/block0_values";
+
+export interface LHCOFileInfo {
+  path: string;
+  nEvents: number;
+  /** 2101 (with label column) or 2100 (black box). */
+  nColumns: number;
+  /** True when events carry labels: a label column, or a master key. */
+  hasLabels: boolean;
+}
+
+export interface LHCOFile {
+  info: LHCOFileInfo;
+  /** Streams [start, stop) in chunks of chunkSize rows (default 1000), never loading the whole file. */
+  chunks(opts?: { start?: number; stop?: number; chunkSize?: number }): Generator<Event[]>;
+  read(start: number, stop: number): Event[];
+  close(): void;
+}
+
+/** Bad LHCO content, located by file, row (0-based) and column (0-based) when known. */
+export class LHCOFormatError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+    readonly row?: number,
+    readonly column?: number,
+  ) {
+    super(`${file}: ${row !== undefined ? `row ${row}: ` : ""}${column !== undefined ? `column ${column} (${columnName(column)}): ` : ""}${message}`);
+    this.name = "LHCOFormatError";
+  }
+}
+
+/** "pT of particle 3", "label", ... for error messages. */
+export function columnName(column: number): string {
+  if (column >= LHCO_PARTICLE_COLUMNS) return "label";
+  const what = ["pT", "eta", "phi"][column % LHCO_COLUMNS_PER_PARTICLE];
+  return `${what} of particle ${Math.floor(column / LHCO_COLUMNS_PER_PARTICLE)}`;
+}
+
+export async function openLHCO(file: string, opts: { masterkey?: string } = {}): Promise<LHCOFile> {
+  if (!fs.existsSync(file)) throw new LHCOFormatError(file, "no such file");
+  const eof = hdf5EndOfFile(file);
+  if (eof === undefined) throw new LHCOFormatError(file, "not an HDF5 file (no HDF5 signature at offset 0)");
+  const size = fs.statSync(file).size;
+  if (size < eof) throw new LHCOFormatError(file, `truncated or corrupt: ${size} bytes, but its HDF5 superblock records ${eof}`);
+  const h5 = await h5wasm();
+  let f: H5File;
+  try {
+    f = new h5.File(file, "r");
+  } catch (err) {
+    throw new LHCOFormatError(file, `not a readable HDF5 file (truncated or corrupt?): ${(err as Error).message}`);
+  }
+  try {
+    let ds: unknown;
+    let shape: number[] | null;
+    let dtype: unknown;
+    try {
+      ds = f.get(LHCO_VALUES_PATH);
+      shape = ds instanceof h5.Dataset ? ds.shape : null;
+      dtype = ds instanceof h5.Dataset ? ds.dtype : null;
+    } catch (err) {
+      throw new LHCOFormatError(file, `cannot read the HDF5 metadata (truncated or corrupt?): ${(err as Error).message}`);
+    }
+    if (!ds || !(ds instanceof h5.Dataset)) {
+      throw new LHCOFormatError(file, `no dataset /${LHCO_VALUES_PATH} (expected a pandas "fixed" table under key "df")`);
+    }
+    if (!shape || shape.length !== 2) {
+      throw new LHCOFormatError(file, `/${LHCO_VALUES_PATH} has shape ${JSON.stringify(shape)}, expected (N, 2101) or (N, 2100)`);
+    }
+    const [nEvents, nColumns] = shape;
+    if (nColumns !== LHCO_PARTICLE_COLUMNS && nColumns !== LHCO_PARTICLE_COLUMNS + 1) {
+      throw new LHCOFormatError(file, `/${LHCO_VALUES_PATH} has ${nColumns} columns, expected 2101 (with label) or 2100 (black box)`);
+    }
+    if (dtype !== "<d") {
+      throw new LHCOFormatError(file, `/${LHCO_VALUES_PATH} has dtype ${JSON.stringify(dtype)}, expected little-endian float64 "<d"`);
+    }
+    let key: Uint8Array | undefined;
+    if (opts.masterkey) {
+      key = readMasterKey(opts.masterkey);
+      if (key.length !== nEvents) {
+        throw new Error(`${opts.masterkey}: master key has ${key.length} labels but ${file} has ${nEvents} events`);
+      }
+    }
+    const info: LHCOFileInfo = { path: file, nEvents, nColumns, hasLabels: nColumns === LHCO_PARTICLE_COLUMNS + 1 || key !== undefined };
+    return new Reader(f, ds, info, key);
+  } catch (err) {
+    f.close();
+    throw err;
+  }
+}
+
+class Reader implements LHCOFile {
+  private open = true;
+  constructor(
+    private readonly f: H5File,
+    private readonly ds: H5Dataset,
+    readonly info: LHCOFileInfo,
+    private readonly key: Uint8Array | undefined,
+  ) {}
+
+  *chunks(opts: { start?: number; stop?: number; chunkSize?: number } = {}): Generator<Event[]> {
+    const { start, stop } = this.range(opts.start ?? 0, opts.stop ?? this.info.nEvents);
+    const size = opts.chunkSize ?? 1000;
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunkSize must be a positive integer, got ${size}`);
+    for (let a = start; a < stop; a += size) yield this.read(a, Math.min(stop, a + size));
+  }
+
+  read(start: number, stop: number): Event[] {
+    if (!this.open) throw new Error(`${this.info.path}: read after close`);
+    ({ start, stop } = this.range(start, stop));
+    if (stop === start) return [];
+    let values: Float64Array;
+    try {
+      values = this.ds.slice([[start, stop], []]) as Float64Array;
+    } catch (err) {
+      throw new LHCOFormatError(this.info.path, `rows ${start}..${stop - 1}: cannot read (${(err as Error).message}); file truncated or corrupt?`);
+    }
+    const nCol = this.info.nColumns;
+    if (!(values instanceof Float64Array) || values.length !== (stop - start) * nCol) {
+      throw new LHCOFormatError(this.info.path, `rows ${start}..${stop - 1}: short read, file truncated or corrupt?`);
+    }
+    const out: Event[] = new Array(stop - start);
+    for (let r = 0; r < stop - start; r++) out[r] = this.decodeRow(values, r * nCol, start + r);
+    return out;
+  }
+
+  close(): void {
+    if (this.open) this.f.close();
+    this.open = false;
+  }
+
+  private range(start: number, stop: number): { start: number; stop: number } {
+    const n = this.info.nEvents;
+    if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop > n || start > stop) {
+      throw new RangeError(`${this.info.path}: row range [${start}, ${stop}) is outside [0, ${n})`);
+    }
+    return { start, stop };
+  }
+
+  /** One row (at `off` in `v`) to an Event, checking every value; padding = slots with pT 0. */
+  private decodeRow(v: Float64Array, off: number, row: number): Event {
+    const n = decodeParticles(v, off, this.info.path, row);
+    const pt = SCRATCH_PT.slice(0, n);
+    const eta = SCRATCH_ETA.slice(0, n);
+    const phi = SCRATCH_PHI.slice(0, n);
+    let label: 0 | 1 | null = null;
+    if (this.key) label = this.key[row] as 0 | 1;
+    else if (this.info.nColumns > LHCO_PARTICLE_COLUMNS) {
+      const y = v[off + LHCO_PARTICLE_COLUMNS];
+      if (y !== 0 && y !== 1) throw new LHCOFormatError(this.info.path, `label must be 0 or 1, got ${y}`, row, LHCO_PARTICLE_COLUMNS);
+      label = y;
+    }
+    return { id: row, label, pt, eta, phi };
+  }
+}
+
+const SCRATCH_PT = new Float64Array(LHCO_MAX_PARTICLES);
+const SCRATCH_ETA = new Float64Array(LHCO_MAX_PARTICLES);
+const SCRATCH_PHI = new Float64Array(LHCO_MAX_PARTICLES);
+
+/**
+ * Copies the non-padding particles of the row at `off` into the scratch arrays and returns their
+ * count. Hot loop (2100 values a row): finiteness is tested as x - x === 0 (false for NaN, +-inf)
+ * on the three values of a slot at once; the slow path only locates the culprit for the error.
+ */
+function decodeParticles(v: Float64Array, off: number, file: string, row: number): number {
+  let n = 0;
+  for (let i = 0; i < LHCO_MAX_PARTICLES; i++) {
+    const o = off + 3 * i;
+    const pt = v[o];
+    const eta = v[o + 1];
+    const phi = v[o + 2];
+    if (pt - pt + (eta - eta) + (phi - phi) !== 0 || pt < 0) badSlot(v, off, i, file, row);
+    if (pt > 0) {
+      SCRATCH_PT[n] = pt;
+      SCRATCH_ETA[n] = eta;
+      SCRATCH_PHI[n] = phi;
+      n++;
+    }
+  }
+  return n;
+}
+
+function badSlot(v: Float64Array, off: number, slot: number, file: string, row: number): never {
+  for (let k = 0; k < 3; k++) {
+    const c = 3 * slot + k;
+    const x = v[off + c];
+    if (!Number.isFinite(x)) throw new LHCOFormatError(file, `value ${x} is not finite`, row, c);
+  }
+  throw new LHCOFormatError(file, `negative pT ${v[off + 3 * slot]}`, row, 3 * slot);
+}

@@ -1,0 +1,39 @@
+/**
+ * W' signal: W' (Breit-Wigner around m_W', small ISR pT) -> X Y, X -> qq, Y -> qq, isotropic
+ * two-body decays; each quark showered inside the angle of its pair (colour-singlet angular
+ * ordering), so each boosted X or Y becomes a two-prong fat jet of mass near m_X or m_Y.
+ */
+import { Rng } from "../util/rng";
+import { SimulationConfig } from "./config";
+import { decayTwoBody, deltaR, fromPtYPhiM, FourVector } from "./kinematics";
+import { ParticleList } from "./particles";
+import { CF, showerParton } from "./shower";
+
+export function wprimeSignal(cfg: SimulationConfig, rng: Rng, out: ParticleList): void {
+  const [mW, mX, mY] = cfg.masses;
+  const s = cfg.signal;
+  const mass = breitWigner(mW, s.widthFraction * mW, mX + mY + 1, rng);
+  const w = fromPtYPhiM(rng.exponential(s.meanPt), s.rapiditySigma * rng.normal(), 2 * Math.PI * rng.uniform(), mass);
+  const mx = breitWigner(mX, s.daughterWidthFraction * mX, 1, rng);
+  const my = breitWigner(mY, s.daughterWidthFraction * mY, 1, rng);
+  const scale = Math.min(1, (0.999 * mass) / (mx + my));
+  const [x, y] = decayTwoBody(w, mx * scale, my * scale, rng);
+  for (const v of [x, y]) {
+    const [q1, q2] = decayTwoBody(v, 0, 0, rng);
+    const theta = s.showerAngleFactor * deltaR(q1, q2);
+    showerQuark(q1, theta, cfg, rng, out);
+    showerQuark(q2, theta, cfg, rng, out);
+  }
+}
+
+function showerQuark(q: FourVector, thetaMax: number, cfg: SimulationConfig, rng: Rng, out: ParticleList): void {
+  showerParton(q[1], q[2], q[3], CF, thetaMax, cfg.shower, rng, out);
+}
+
+/** Non-relativistic Breit-Wigner (Cauchy) sample around m with width gamma, kept above `floor` and below 1.5 m. */
+function breitWigner(m: number, gamma: number, floor: number, rng: Rng): number {
+  for (;;) {
+    const x = m + (gamma / 2) * Math.tan(Math.PI * (rng.uniform() - 0.5));
+    if (x > floor && x < 1.5 * m) return x;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Hugging Face decoders for SentencePiece-style vocabularies: Replace (`▁` -> space), ByteFallback
+ * (`<0xNN>` runs -> UTF-8 text, U+FFFD per byte when invalid), Fuse, Strip, Metaspace, Sequence.
+ * A decoder maps the token strings of a sequence to its text.
+ */
+import { patternRegex } from "./normalizer";
+
+export type Decoder = (tokens: string[]) => string[];
+
+type Json = Record<string, unknown>;
+
+const BYTE_RE = /^<0x([0-9A-Fa-f]{2})>$/;
+
+export function buildDecoder(spec: unknown, where: string): Decoder {
+  if (spec === null || spec === undefined) return (t) => [t.join("")];
+  const s = spec as Json;
+  switch (s.type) {
+    case "Sequence": {
+      const parts = (s.decoders as unknown[]).map((p, i) => buildDecoder(p, `${where}.decoders[${i}]`));
+      return (t) => parts.reduce((acc, f) => f(acc), t);
+    }
+    case "Replace": {
+      const re = patternRegex(s.pattern, `${where}.pattern`);
+      const content = String(s.content);
+      return (t) => t.map((x) => x.replace(re, () => content));
+    }
+    case "ByteFallback":
+      return byteFallback;
+    case "Fuse":
+      return (t) => [t.join("")];
+    case "Strip": {
+      const content = String(s.content ?? " ");
+      const start = Number(s.start ?? 0);
+      const stop = Number(s.stop ?? 0);
+      return (t) => t.map((x) => strip(x, content, start, stop));
+    }
+    case "Metaspace": {
+      const rep = typeof s.replacement === "string" ? s.replacement : "▁";
+      const scheme = typeof s.prepend_scheme === "string" ? s.prepend_scheme : s.add_prefix_space === false ? "never" : "always";
+      return (t) =>
+        t.map((x, i) => {
+          const y = x.split(rep).join(" ");
+          return i === 0 && scheme !== "never" && y.startsWith(" ") ? y.slice(1) : y;
+        });
+    }
+    default:
+      throw new Error(`${where}: decoder type ${JSON.stringify(s.type)} is not supported`);
+  }
+}
+
+/** Runs of byte tokens become text; bytes that are not valid UTF-8 become U+FFFD each. */
+function byteFallback(tokens: string[]): string[] {
+  const out: string[] = [];
+  let bytes: number[] = [];
+  const flush = (): void => {
+    if (bytes.length === 0) return;
+    try {
+      out.push(new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bytes)));
+    } catch {
+      for (let i = 0; i < bytes.length; i++) out.push("\uFFFD");
+    }
+    bytes = [];
+  };
+  for (const t of tokens) {
+    const m = BYTE_RE.exec(t);
+    if (m) bytes.push(parseInt(m[1], 16));
+    else {
+      flush();
+      out.push(t);
+    }
+  }
+  flush();
+  return out;
+}
+
+function strip(x: string, content: string, start: number, stop: number): string {
+  let a = 0;
+  let b = x.length;
+  for (let i = 0; i < start && x.startsWith(content, a); i++) a += content.length;
+  for (let i = 0; i < stop && b - content.length >= a && x.endsWith(content, b); i++) b -= content.length;
+  return x.slice(a, b);
+}

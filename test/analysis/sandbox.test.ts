@@ -1,0 +1,129 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { categoriseByRules } from "../../lib/analysis/errors";
+import { networkNamespaceArgs, runInSandbox, SandboxLimits } from "../../lib/analysis/sandbox";
+import { tempDir } from "./fixture";
+
+const root = tempDir("sandbox");
+const data = path.join(root, "data");
+fs.mkdirSync(data);
+fs.writeFileSync(path.join(data, "events.txt"), "original");
+let n = 0;
+const run = (code: string, limits: Partial<SandboxLimits> = {}, language: "typescript" | "javascript" = "javascript") =>
+  runInSandbox({ code, language, dir: path.join(root, `box${n++}`), inputDir: data, limits: { timeoutMs: 20_000, memoryMb: 1024, ...limits } });
+
+test("a TypeScript program reads its input and writes into its output folder", async () => {
+  const r = await run(
+    `import * as fs from "fs"; const [inp, out]: string[] = process.argv.slice(2);
+     fs.writeFileSync(out + "/copy.txt", fs.readFileSync(inp + "/events.txt", "utf8").toUpperCase()); console.log("ok");`,
+    {}, "typescript",
+  );
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(r.stdout, "ok\n");
+  assert.equal(fs.readFileSync(path.join(r.outputDir, "copy.txt"), "utf8"), "ORIGINAL");
+});
+
+test("a write into the data folder is stopped and categorised, and the data are unchanged", async () => {
+  for (const code of [
+    `require("fs").writeFileSync(process.argv[2] + "/events.txt", "overwritten");`,
+    // catching the error does not help: the program is stopped at the attempt
+    `try { require("fs").appendFileSync(process.argv[2] + "/events.txt", "x"); } catch (e) {} console.log("went on");`,
+    `require("fs").promises.unlink(process.argv[2] + "/events.txt").then(() => console.log("deleted"));`,
+    `require("fs").mkdirSync("/tmp/hepllm-sandbox-escape-" + process.pid);`,
+  ]) {
+    const r = await run(code);
+    assert.equal(r.exitCode, 97, r.stderr);
+    assert.doesNotMatch(r.stdout, /went on|deleted/);
+    assert.equal(categoriseByRules({ sandbox: r })?.category, "sandbox_write");
+  }
+  assert.equal(fs.readFileSync(path.join(data, "events.txt"), "utf8"), "original");
+});
+
+test("child processes are refused (they would escape the limits)", async () => {
+  const r = await run(`require("child_process").execSync("touch ${path.join(data, "x")}");`);
+  assert.notEqual(r.exitCode, 0);
+  assert.match(r.stderr, /ERR_ACCESS_DENIED/);
+  assert.equal(fs.existsSync(path.join(data, "x")), false);
+});
+
+async function withServer(fn: (port: number, connections: () => number) => Promise<void>): Promise<void> {
+  let count = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    count++;
+    sockets.add(s);
+    s.on("error", () => {});
+    s.end("hello\n");
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  try {
+    await fn((server.address() as net.AddressInfo).port, () => count);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((ok) => server.close(() => ok()));
+  }
+}
+
+const connect = (port: number) => `
+  const s = require("net").connect(${port}, "127.0.0.1", () => { console.log("CONNECTED"); s.end(); });
+  s.on("error", (e) => { console.error("connect failed: " + e.code); process.exit(3); });`;
+
+test("network, preload mode: a connection to a live local server is stopped", async () => {
+  await withServer(async (port, connections) => {
+    // the server is reachable from outside the sandbox
+    await new Promise<void>((ok, bad) => {
+      const c = net.connect(port, "127.0.0.1", () => {
+        c.destroy();
+        ok();
+      }).on("error", bad);
+    });
+    const before = connections();
+    for (const code of [connect(port), `fetch("http://127.0.0.1:${port}/").then(() => console.log("CONNECTED"));`]) {
+      const r = await run(code, { network: "preload" });
+      assert.equal(r.exitCode, 98, r.stderr);
+      assert.doesNotMatch(r.stdout, /CONNECTED/);
+      assert.equal(categoriseByRules({ sandbox: r })?.category, "sandbox_network");
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+    assert.equal(connections(), before);
+  });
+});
+
+test("network, namespace mode: the sandbox has no route even to localhost", { skip: networkNamespaceArgs() ? false : "unshare -n is not permitted here (the preload mode still blocks the network)" }, async () => {
+  await withServer(async (port, connections) => {
+    const r = await run(connect(port), { network: "namespace" });
+    assert.equal(r.network, "namespace");
+    assert.equal(r.exitCode, 3, r.stderr);
+    assert.match(r.stderr, /connect failed: (ENETUNREACH|ECONNREFUSED)/);
+    assert.equal(categoriseByRules({ sandbox: r })?.category, "sandbox_network");
+    assert.equal(connections(), 0);
+  });
+});
+
+test("a program that runs forever is killed at the time limit, with its process group", async () => {
+  const t0 = Date.now();
+  const r = await run(`setInterval(() => {}, 1000); while (true) {}`, { timeoutMs: 1500 });
+  assert.equal(r.timedOut, true);
+  assert.equal(r.signal, "SIGKILL");
+  assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+  assert.equal(categoriseByRules({ sandbox: r })?.category, "timeout");
+});
+
+test("memory beyond the limit fails, for typed arrays and for the JS heap", async () => {
+  const typed = await run(`const a = []; for (;;) { const x = new Float64Array(16e6); x.fill(1); a.push(x); }`, { memoryMb: 300 });
+  assert.notEqual(typed.exitCode, 0);
+  assert.equal(categoriseByRules({ sandbox: typed })?.category, "memory_limit", typed.stderr.slice(-500));
+  const heap = await run(`const a = []; for (let i = 0; ; i++) a.push({ i, s: "x" + i });`, { memoryMb: 300 });
+  assert.notEqual(heap.exitCode, 0);
+  assert.equal(categoriseByRules({ sandbox: heap })?.category, "memory_limit", heap.stderr.slice(-500));
+});
+
+test("a syntax error is reported with its line without running", async () => {
+  const r = await run(`const x: number = ;\n`, {}, "typescript");
+  assert.equal(r.exitCode, null);
+  assert.match(r.compileError!, /SyntaxError: .* at line 1/);
+  assert.equal(categoriseByRules({ sandbox: r })?.category, "syntax_error");
+});

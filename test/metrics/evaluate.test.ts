@@ -1,0 +1,32 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { evaluate } from "../../lib/metrics";
+
+test("evaluate assembles the report from hand-checkable parts", () => {
+  // S S B S B B (scores 0.9..0.4); cut 0.5 calls the first five signal.
+  const labels = [1, 1, 0, 1, 0, 0];
+  const scores = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4];
+  const m = evaluate(labels, scores, { minBackground: 1 });
+  assert.equal(m.n, 6);
+  assert.deepEqual(m.confusion, { tp: 3, fp: 2, tn: 1, fn: 0 });
+  assert.equal(m.accuracy, 4 / 6);
+  assert.equal(m.signal.precision, 3 / 5);
+  assert.equal(m.signal.recall, 1);
+  assert.equal(m.background.precision, 1);
+  assert.equal(m.background.recall, 1 / 3);
+  assert.ok(Math.abs(m.auc - 8 / 9) < 1e-15);
+  assert.equal(m.rejection30, Infinity);
+  assert.equal(m.rejection50, Infinity);
+  assert.ok(Math.abs(m.maxSic - Math.sqrt(3)) < 1e-12);
+  assert.equal(m.maxSicThreshold, 0.6);
+  assert.equal(m.threshold, 0.5);
+  assert.equal(m.intervals, undefined);
+  assert.equal(evaluate(labels, scores, { threshold: 0.75 }).confusion.tp, 2);
+});
+
+test("a one-class sample gives NaN ranking metrics instead of failing", () => {
+  const m = evaluate([0, 0, 0], [0.1, 0.7, 0.2]);
+  assert.ok(Number.isNaN(m.auc));
+  assert.ok(Number.isNaN(m.maxSic));
+  assert.equal(m.accuracy, 2 / 3);
+});

@@ -1,0 +1,55 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { appendRunLog, evaluate, readRunLog, readScores } from "../../lib/metrics";
+import type { EvalLogEntry } from "../../lib/metrics";
+
+test("run log round trip keeps Infinity rejections (JSON writes null)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-log-"));
+  try {
+    appendRunLog(dir, { kind: "train", run: "r", step: 1, epoch: 0, loss: 2.5, lr: 1e-4, time: "2026-11-22T00:00:00Z" });
+    const metrics = evaluate([1, 1, 0, 0], [0.9, 0.8, 0.2, 0.1]);
+    assert.equal(metrics.rejection30, Infinity);
+    const e: EvalLogEntry = { kind: "eval", run: "r", step: 1, epoch: 0, checkpoint: "checkpoint-1", dataset: "1:1 @4", data: "x.jsonl", numericInput: "off", model: "m", metrics, time: "2026-11-22T00:00:00Z" };
+    appendRunLog(dir, e);
+    assert.match(fs.readFileSync(path.join(dir, "log.jsonl"), "utf8"), /"rejection30":null/);
+    const back = readRunLog(dir);
+    assert.equal(back.length, 2);
+    assert.equal(back[0].kind, "train");
+    assert.equal((back[1] as EvalLogEntry).metrics.rejection30, Infinity);
+    assert.deepEqual(readRunLog(path.join(dir, "log.jsonl")), back);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("bad log lines are reported by file and line", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-log-"));
+  const file = path.join(dir, "log.jsonl");
+  try {
+    fs.writeFileSync(file, '{"kind":"train","run":"r","step":1,"epoch":0,"loss":1,"lr":1,"time":""}\n\n{"kind":"eval"}\n');
+    assert.throws(() => readRunLog(dir), /log\.jsonl:3: eval entry field "checkpoint"/);
+    fs.writeFileSync(file, '{"kind":"train"\n');
+    assert.throws(() => readRunLog(dir), /log\.jsonl:1: not valid JSON/);
+    fs.writeFileSync(file, '{"kind":"other"}\n');
+    assert.throws(() => readRunLog(dir), /field "kind" is "other"/);
+    assert.throws(() => readRunLog(path.join(dir, "nope")), /run log not found/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("scores files give label and score arrays, bad lines named", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-log-"));
+  const file = path.join(dir, "scores.jsonl");
+  try {
+    fs.writeFileSync(file, '{"id":3,"label":1,"score":0.9}\n{"id":7,"label":0,"score":0.2}\n');
+    assert.deepEqual(readScores(file), { ids: [3, 7], labels: [1, 0], scores: [0.9, 0.2] });
+    fs.writeFileSync(file, '{"id":3,"label":2,"score":0.9}\n');
+    assert.throws(() => readScores(file), /scores\.jsonl:1: field "label" is 2/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
