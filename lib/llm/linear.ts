@@ -22,6 +22,8 @@ export interface LoraParams {
   scale: number;
   /** Dropout rate on the branch's input while training. */
   dropout: number;
+  /** Seed of the dropout mask (set per micro-batch by the trainer, so a resumed run repeats it); random when absent. */
+  seed?: number;
 }
 
 export class Linear {
@@ -80,7 +82,7 @@ export class Linear {
     }
     const l = this.lora;
     if (!l || this.merged) return y;
-    const xin = this.training && l.dropout > 0 ? tf.dropout(x, l.dropout) : x;
+    const xin = this.training && l.dropout > 0 ? tf.dropout(x, l.dropout, undefined, l.seed) : x;
     return tf.add(y, loraBranch(xin as tf.Tensor2D, l.a as tf.Tensor2D, l.b as tf.Tensor2D, l.scale));
   }
 

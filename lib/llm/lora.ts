@@ -63,6 +63,13 @@ export class LoraAdapter {
     this.model.training = on;
   }
 
+  /** Seeds the dropout masks of the next forward passes (module i uses seed + i). */
+  setDropoutSeed(seed: number): void {
+    this.modules.forEach((m, i) => {
+      if (m.lora) m.lora.seed = seed + i;
+    });
+  }
+
   /** Adds s·A·B into the base weights (forward passes then skip the branch). */
   merge(): void {
     if (this.merged) return;

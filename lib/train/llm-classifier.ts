@@ -125,6 +125,7 @@ export class LlmClassifier implements TrainableClassifier {
     });
     const b = batch.length;
     const idT = tf.tensor2d(ids, [b, t], "int32");
+    this.lora.setDropoutSeed(opts.seed);
     if (this.fusion) this.fusion.training = this.model.training;
     const embeds = this.fusion ? this.fusionWithSeed(idT, batch, firstReal, featureIdx, opts.seed) : undefined;
     const logits = this.model.forward(idT, { attentionMask: mask, positions, inputsEmbeds: embeds }); // [B, A, V]

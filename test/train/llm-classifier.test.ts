@@ -103,3 +103,28 @@ test("save and load restore identical scores", async () => {
   b.dispose();
   model.dispose();
 });
+
+test("an interrupted LLM run (LoRA + fusion dropout on) resumes to the uninterrupted run's losses", async () => {
+  const { resolveTrainConfig } = await import("../../lib/train/config");
+  const { train } = await import("../../lib/train/trainer");
+  const data = { train: [...syntheticRecords(24, 8)] };
+  const opts: LlmClassifierOptions = { ...options("token"), lora: { r: 4, alpha: 8, dropout: 0.1, targets: ["q_proj", "v_proj"], rslora: false }, fusion: { mode: "token", dropout: 0.2 } };
+  const cfgFor = (dir: string) => resolveTrainConfig({
+    run: "r", outDir: dir, model: { kind: "llm", path: "-" }, data: { train: "-" },
+    optim: { lr: 3e-3, warmupSteps: 1 }, schedule: { epochs: 2, batchSize: 4, logEverySteps: 1 }, checkpoint: { everySteps: 100, keep: 0 }, seed: 5,
+  });
+  const run = async (dir: string, stop?: number) => {
+    const model = initModel(cfg, 21);
+    const clf = new LlmClassifier(model, tok, opts);
+    const r = await train(cfgFor(dir), clf, data, "tiny", { stopAfterStep: stop });
+    clf.dispose();
+    model.dispose();
+    return r.losses;
+  };
+  const full = await run(fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-llm-full-")));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-llm-part-"));
+  const first = await run(dir, 5);
+  const rest = await run(dir);
+  assert.equal(full.length, 12);
+  assert.deepEqual([...first, ...rest], full);
+});
