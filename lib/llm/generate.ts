@@ -24,6 +24,8 @@ export interface GenerateOptions {
   stopIds?: number[];
   /** Called with each new id as it is produced (streaming). */
   onToken?: (id: number) => void;
+  /** Embeddings of the prompt [1, P, D] used instead of embedding `promptIds` (e.g. with a fusion vector injected). */
+  promptEmbeds?: tf.Tensor3D;
 }
 
 /** The new token ids after `promptIds` (the prompt itself is not repeated). */
@@ -40,7 +42,8 @@ export function generate(model: LM, promptIds: number[], opts: GenerateOptions):
   try {
     let input = promptIds;
     while (out.length < opts.maxNewTokens) {
-      const logits = tf.tidy(() => model.forward(tf.tensor2d([input], [1, input.length], "int32"), { cache, positions: "last" }));
+      const embeds = out.length === 0 ? opts.promptEmbeds : undefined;
+      const logits = tf.tidy(() => model.forward(tf.tensor2d([input], [1, input.length], "int32"), { cache, positions: "last", inputsEmbeds: embeds }));
       const values = logits.dataSync() as Float32Array;
       logits.dispose();
       const id = sampling ? sampleTopP(values, opts.temperature!, topP, rng) : argmax(values);

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { EventRecord } from "../jets/record";
-import { KVCache, LM, LoraAdapter, applyLora, LoraTarget } from "../llm";
+import { KVCache, LM, LoraAdapter, applyLora, LoraTarget, generate } from "../llm";
 import { FusionAdapter, FusionConfig, FusionMode } from "../llm/fusion/adapter";
 import { featureMatrix, featureSize } from "../llm/fusion/features";
 import { encodeExample, EncodedExample, PromptOptions } from "../prompts";
@@ -226,6 +226,36 @@ export class LlmClassifier implements TrainableClassifier {
     bar?.finish();
     this.setTraining(wasTraining);
     return out;
+  }
+
+  /**
+   * The decision with a sentence after it: P(signal), the more likely label, and whatever the
+   * model generates after that label (greedy, until EOS). A model fine-tuned on answers with
+   * explanations ("signal. Two-prong jets with ...") gives its reasons here; one trained on bare
+   * labels ends at once.
+   */
+  explain(rec: EventRecord, opts: { maxNewTokens?: number } = {}): { pSignal: number; label: "signal" | "background"; explanation: string } {
+    const wasTraining = this.model.training;
+    this.setTraining(false);
+    try {
+      const ll = this.labelLogLikelihoods([rec]);
+      const pSignal = 1 / (1 + Math.exp(ll.background[0] - ll.signal[0]));
+      const label = pSignal >= 0.5 ? "signal" : "background";
+      const e = this.example(rec);
+      const answer = e.answerIds[label].slice(0, -1); // the label without its EOS, so the model may go on
+      const ids = [...e.promptIds, ...answer];
+      const embeds = this.fusion
+        ? tf.tidy(() => {
+            const idT = tf.tensor2d([ids], [1, ids.length], "int32");
+            return this.embeddings(idT, [rec], [0], [e.featuresTokenIndex]);
+          })
+        : undefined;
+      const out = generate(this.model, ids, { maxNewTokens: opts.maxNewTokens ?? 40, greedy: true, promptEmbeds: embeds, stopIds: [this.tok.eosId] });
+      embeds?.dispose();
+      return { pSignal, label, explanation: this.tok.decode(out, { skipSpecial: true }).trim() };
+    } finally {
+      this.setTraining(wasTraining);
+    }
   }
 
   setTraining(on: boolean): void {

@@ -67,7 +67,8 @@ export class Progress {
     }
     s += `, ${formatRate(rate)} ${unit}/s`;
     if (final) s += `, ${formatSeconds(elapsed)}`;
-    else if (total && rate > 0) s += `, ETA ${formatSeconds((total - this.done) / rate)}`;
+    // An ETA from the first second is mostly start-up cost; wait until the rate means something.
+    else if (total && rate > 0 && elapsed >= 2) s += `, ETA ${formatSeconds((total - this.done) / rate)}`;
     if (this.extra) s += `, ${this.extra}`;
     const tty = Boolean((stream as { isTTY?: boolean }).isTTY);
     stream.write(tty ? `\r\x1b[K${s}${final ? "\n" : ""}` : `${s}\n`);

@@ -128,3 +128,19 @@ test("an interrupted LLM run (LoRA + fusion dropout on) resumes to the uninterru
   assert.equal(full.length, 12);
   assert.deepEqual([...first, ...rest], full);
 });
+
+test("explain: the decision agrees with score and the text is what greedy decoding continues with", async () => {
+  const { generate } = await import("../../lib/llm");
+  const model = initModel(cfg, 31);
+  const clf = new LlmClassifier(model, tok, options("off"));
+  const r = recs[0];
+  const x = clf.explain(r, { maxNewTokens: 5 });
+  const [p] = await clf.score([r]);
+  assert.ok(Math.abs(x.pSignal - p) < 1e-6);
+  assert.equal(x.label, p >= 0.5 ? "signal" : "background");
+  const e = clf.example(r);
+  const ids = generate(model, [...e.promptIds, ...e.answerIds[x.label].slice(0, -1)], { maxNewTokens: 5, greedy: true, stopIds: [tok.eosId] });
+  assert.equal(x.explanation, tok.decode(ids, { skipSpecial: true }).trim());
+  clf.dispose();
+  model.dispose();
+});
