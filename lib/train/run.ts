@@ -60,21 +60,36 @@ export async function runTrainingFile(configFile: string): Promise<TrainResult> 
 }
 
 /**
- * Evaluates a checkpoint of a run on a labelled JSONL file and appends the result to the run's
- * log. `checkpoint`: a step number, or the newest when absent.
+ * The classifier of a run's checkpoint, ready to score (`checkpoint`: a step number, or the
+ * newest). Used by `hepllm eval` and by the agents' classify_event tool.
  */
-export async function evaluateRun(runDir: string, data: string, opts: { checkpoint?: number; dataset?: string; maxEvents?: number; batchSize?: number } = {}): Promise<EvalLogEntry> {
+export async function loadRunClassifier(runDir: string, checkpoint?: number): Promise<{ clf: TrainableClassifier; modelName: string; cfg: TrainConfig; dir: string; step: number }> {
   const cfgFile = path.join(runDir, "train_config.json");
   if (!fs.existsSync(cfgFile)) throw new Error(`${runDir}: no train_config.json (not a hepllm run folder)`);
   const cfg = readTrainConfig(cfgFile);
   const steps = listCheckpoints(runDir);
   if (steps.length === 0) throw new Error(`${runDir}: no checkpoints`);
-  const step = opts.checkpoint ?? steps[steps.length - 1];
+  const step = checkpoint ?? steps[steps.length - 1];
   if (!steps.includes(step)) throw new Error(`${runDir}: no checkpoint-${step} (have ${steps.join(", ")})`);
   const dir = checkpointDir(runDir, step);
   const { clf, modelName } = await buildClassifier(cfg);
   try {
     clf.load(dir);
+  } catch (err) {
+    clf.dispose();
+    throw err;
+  }
+  clf.setTraining(false);
+  return { clf, modelName, cfg, dir, step };
+}
+
+/**
+ * Evaluates a checkpoint of a run on a labelled JSONL file and appends the result to the run's
+ * log. `checkpoint`: a step number, or the newest when absent.
+ */
+export async function evaluateRun(runDir: string, data: string, opts: { checkpoint?: number; dataset?: string; maxEvents?: number; batchSize?: number } = {}): Promise<EvalLogEntry> {
+  const { clf, modelName, cfg, dir, step } = await loadRunClassifier(runDir, opts.checkpoint);
+  try {
     const state = JSON.parse(fs.readFileSync(path.join(dir, "trainer_state.json"), "utf8")) as { epoch: number };
     const all = readAllRecords(data);
     const recs = takeStratified(all, opts.maxEvents);

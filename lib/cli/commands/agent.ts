@@ -11,12 +11,15 @@ import { runAgent } from "../../agents/loop";
 import { OpenAIClient } from "../../agents/openai/client";
 import { analysisTools } from "../../agents/tools";
 import { writeFileAtomic } from "../../util/atomic";
+import { loadRunClassifier } from "../../train/run";
 
-const usage = `usage: hepllm agent --question <text> [--records <file.jsonl>] [--endpoint NAME | --base-url URL]
+const usage = `usage: hepllm agent --question <text> [--records <file.jsonl>] [--classifier <run> [--checkpoint N]] [--endpoint NAME | --base-url URL]
                     [--model M] [--max-steps 8] [--transcript <file.json>] [--endpoints <file>]
 
   --question <text>     the task, e.g. "Is there a resonance in m_jj between 2 and 5 TeV?"
   --records <file>      JSONL event records the tools read (M_jj for mjj_histogram and bump_hunt)
+  --classifier <run>    a fine-tuned run folder (checkpoints/<run>): enables classify_event (P(signal))
+  --checkpoint N        its checkpoint step (default the newest)
   --endpoint NAME       an entry of the endpoints file; default: $OPENAI_BASE_URL/$OPENAI_API_KEY,
                         else the file's default entry
   --base-url URL        an endpoint given directly (key from $OPENAI_API_KEY)
@@ -47,6 +50,8 @@ export const command: Command = {
         "max-steps": { type: "string" },
         transcript: { type: "string" },
         endpoints: { type: "string" },
+        classifier: { type: "string" },
+        checkpoint: { type: "string" },
       },
       strict: true,
     });
@@ -60,7 +65,8 @@ export const command: Command = {
     const model = (values.model as string | undefined) ?? client.defaultModel;
     if (!model) throw new Error("no model: give --model (the endpoint names no default)");
     const records = values.records ? readAllRecords(values.records as string) : undefined;
-    const tools = analysisTools({ records });
+    const loaded = values.classifier ? await loadRunClassifier(values.classifier as string, int(values, "checkpoint")) : undefined;
+    const tools = analysisTools({ records, classifier: loaded?.clf });
     const r = await runAgent(
       {
         client,
@@ -77,6 +83,7 @@ export const command: Command = {
     if (values.transcript) writeFileAtomic(values.transcript as string, JSON.stringify({ model, question, ...r }, null, 2) + "\n");
     console.error(`hepllm agent: ${r.reason} after ${r.steps} model calls, ${r.toolRuns.length} tool calls, ${r.usage.total_tokens} tokens${r.detail ? ` (${r.detail})` : ""}`);
     if (r.answer !== null) console.log(r.answer);
+    loaded?.clf.dispose();
     return r.reason === "final_answer" ? 0 : 1;
   },
 };
