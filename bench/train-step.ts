@@ -171,3 +171,25 @@ export function makeTfjsStep(c: BenchCase, seed = 0): TfjsStep {
     },
   };
 }
+
+/**
+ * Multiply-add FLOPs (2·M·K·N per product) of one step's matrix products, the same in both
+ * frameworks: every projection forward; backward, dX through every frozen projection on the
+ * path from the loss to the first LoRA tensor (all but layer 0's q/k/v inputs); attention
+ * scores and P·V forward, four products of the same size backward; the output head forward and
+ * dX. LoRA's rank-r products and elementwise work are left out (≈1%).
+ */
+export function stepFlops(c: BenchCase): number {
+  const { hiddenSize: d, intermediateSize: inter, numHeads: h, numKvHeads: kv, headDim: hd, vocabSize: v, numLayers: layers } = c.model;
+  const n = c.batch * c.seqLen;
+  const t = c.seqLen;
+  const q = 2 * n * d * h * hd;
+  const kvp = 2 * 2 * n * d * kv * hd;
+  const o = 2 * n * h * hd * d;
+  const mlp = 3 * 2 * n * d * inter;
+  const attn = 2 * (2 * c.batch * h * t * t * hd);
+  const perLayerFwd = q + kvp + o + mlp + attn;
+  const perLayerBwd = q + kvp + o + mlp + 2 * attn;
+  const head = 2 * (c.loss === "all" ? n : c.batch) * d * v;
+  return layers * (perLayerFwd + perLayerBwd) - (q + kvp) + 2 * head;
+}

@@ -24,7 +24,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend, saveModel } from "../lib/llm";
 import { SYSTEM_PYTHON } from "../test/support/shared";
 import { makeParallelStep } from "./train-parallel";
-import { benchBatch, BenchCase, CASES, makeTfjsStep, TfjsStep } from "./train-step";
+import { benchBatch, BenchCase, CASES, makeTfjsStep, stepFlops, TfjsStep } from "./train-step";
 import { printProfile, profileStep } from "./train-profile";
 
 const REFERENCE = path.join(__dirname, "reference", "lora_step.py");
@@ -53,6 +53,11 @@ class TorchServer {
   async ready(): Promise<void> {
     const r = await this.reply();
     this.threads = r.threads as number;
+  }
+
+  async gemm(m: number, k: number, n: number, reps: number): Promise<number> {
+    this.proc.stdin.write(`gemm ${m} ${k} ${n} ${reps}\n`);
+    return (await this.reply()).cpu as number;
   }
 
   async steps(n: number): Promise<Timings> {
@@ -89,6 +94,25 @@ async function tfjsSteps(s: TfjsStep, n: number): Promise<Timings> {
     out.cpu.push((c.user + c.system) / 1e6);
   }
   return out;
+}
+
+/** Median CPU seconds of one plain 2-D tfjs product x[M,K]·w[K,N] with w fixed (a frozen projection). */
+function tfjsGemm(m: number, k: number, n: number, reps: number): number {
+  const x = tf.randomNormal([m, k]) as tf.Tensor2D;
+  const w = tf.randomNormal([k, n]) as tf.Tensor2D;
+  tf.matMul(x, w).dispose();
+  const cpu: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
+    const y = tf.matMul(x, w);
+    y.dataSync();
+    const c = process.cpuUsage(c0);
+    y.dispose();
+    cpu.push((c.user + c.system) / 1e6);
+  }
+  x.dispose();
+  w.dispose();
+  return median(cpu);
 }
 
 function describe(c: BenchCase): string {
@@ -146,6 +170,17 @@ async function runCase(c: BenchCase, opts: { rounds: number; perRound: number; w
       console.log(line(`${x.label} (${x.srv.threads})`, median(py[k].times), median(py[k].cpu), { w: wJs, cpu: cJs }));
     });
     console.log(`  (medians of ${js.times.length} steps each; tokens = B·T = ${tokens} per step)`);
+    // Roofline: the step's products at each framework's plain-GEMM speed (the MLP's shape).
+    const flops = stepFlops(c);
+    const [gm, gk, gn] = [tokens, c.model.hiddenSize, c.model.intermediateSize];
+    const gf = 2 * gm * gk * gn;
+    const gJs = gf / tfjsGemm(gm, gk, gn, 15) / 1e9;
+    const gPy = gf / (await servers[0].srv.gemm(gm, gk, gn, 15)) / 1e9;
+    const eff = (cpu: number): string => `${(flops / cpu / 1e9).toFixed(1)}`;
+    console.log(
+      `  products: ${(flops / 1e9).toFixed(2)} GFLOP/step; per CPU-s tfjs ${eff(cJs)} GFLOP/s, torch ${eff(median(py[0].cpu))} GFLOP/s; ` +
+        `plain GEMM [${gm},${gk}]·[${gk},${gn}]: tfjs ${gJs.toFixed(1)}, torch ${gPy.toFixed(1)} GFLOP/s (GEMM ratio ${(gJs / gPy).toFixed(2)}×)`,
+    );
     if (opts.profile && s.threads === 1) printProfile(await profileStep(s));
   } finally {
     for (const x of servers) x.srv.close();

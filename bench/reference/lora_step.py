@@ -13,6 +13,7 @@ usage: lora_step.py MODEL_DIR ADAPTER_DIR SETTINGS_JSON
   SETTINGS_JSON: {"threads": int (0 = torch's default), "ids": [[...]] [B][T], "loss": "all" | "answer",
                   "labels": [...] (answer mode: one target id per row), "lr": float, "weightDecay": float}
 Then reads commands on stdin, one per line:  "steps N"  -> prints {"times": [wall s...], "cpu": [process CPU s...], "losses": [...]}
+                                             "gemm M K N REPS" -> {"cpu": median CPU s of one [M,K]@[K,N]}
                                              "quit"
 """
 import json
@@ -155,6 +156,16 @@ def main():
                 times.append(time.perf_counter() - t0)
                 cpu.append(time.process_time() - c0)
             print(json.dumps({"times": times, "cpu": cpu, "losses": losses}), flush=True)
+        elif cmd[0] == "gemm":  # roofline: median CPU seconds of x[M,K] @ w[K,N]
+            M, K, N, reps = (int(v) for v in cmd[1:5])
+            x, w = torch.randn(M, K), torch.randn(K, N)
+            x @ w
+            cpu = []
+            for _ in range(reps):
+                c0 = time.process_time()
+                x @ w
+                cpu.append(time.process_time() - c0)
+            print(json.dumps({"cpu": sorted(cpu)[len(cpu) // 2]}), flush=True)
         else:
             print(json.dumps({"error": f"unknown command {line.strip()!r}"}), flush=True)
 

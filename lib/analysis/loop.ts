@@ -10,7 +10,6 @@
  *   prompt_pairs/step<k>_iter<i>_<role>.json every request with its reply
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import type { OpenAIClient } from "../agents/openai/client";
 import type { ChatMessage } from "../agents/openai/types";
@@ -145,7 +144,8 @@ async function execute(
 ): Promise<IterationOutcome> {
   const name = `step${o.step}_iter${iter}`;
   writeFileAtomic(path.join(d.codeDir, `${name}.${language === "typescript" ? "ts" : "js"}`), code);
-  const box = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-sandbox-"));
+  // Inside the trial folder: the same file system as the references, so inputs can be hard-linked.
+  const box = fs.mkdtempSync(path.join(o.runDir, `.sandbox-${name}-`));
   try {
     const sandbox = await runInSandbox({ code, language, dir: box, inputDir: o.layout.inputDir(o.step), limits: o.limits });
     writeFileAtomic(path.join(d.logDir, `${name}.stdout.txt`), sandbox.stdout);

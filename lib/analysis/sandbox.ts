@@ -4,12 +4,14 @@
  * (--max-old-space-size for the JS heap, `ulimit -d` for everything else, typed arrays and wasm
  * included), no network (a network namespace via `unshare -n` where the kernel allows it, and/or a
  * preload that stops the program on any connection), and the input data read-only (Node's
- * permission model allows writes only inside the working folder; child processes and workers are
- * refused). TypeScript is transpiled to CommonJS with esbuild first, so no loader thread is needed.
+ * permission model allows writes only inside the working folder and reads only of the program's
+ * folder, its inputs and the packages; child processes and workers are refused). TypeScript is transpiled to CommonJS with esbuild first, so no loader thread is needed.
  *
  * Layout of `dir`: program.<ts|js> (as written), program.cjs (what runs), node_modules -> the
- * repository's (so `h5wasm` resolves), work/ (cwd, the only writable place), work/out/ (outputs).
- * The program is called as `node program.cjs <inputDir> <outputDir>`.
+ * repository's (so `h5wasm` resolves), in/ (hard links to the inputs), work/ (cwd, the only
+ * writable place), work/out/ (outputs). The program is called as `node program.cjs <dir>/in <dir>/work/out`.
+ * Keep `dir` on the file system of the inputs (hard links cannot cross file systems; the
+ * fallback is symlinks with reads allowed everywhere, see SandboxResult.reads).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -58,10 +60,14 @@ export interface SandboxResult {
   compileError?: string;
   /** The network isolation actually used. */
   network: NetworkIsolation;
+  /** "inputs": reads limited to the program's folder, inputs and packages; "all": inputs had to be symlinked. */
+  reads: "inputs" | "all";
 }
 
 const REPO_NODE_MODULES = path.resolve(__dirname, "..", "..", "node_modules");
 const PRELOAD = path.join(__dirname, "sandbox-preload.cjs");
+/** h5wasm's built-in plugin folder: HDF5 lists it when opening a file, and a refused read (rather than ENOENT) fails the open. */
+const H5WASM_DEFAULT_PLUGIN_DIR = "/usr/local/hdf5/lib/plugin";
 const live = new Set<number>();
 process.once("exit", () => {
   for (const pid of live) killGroup(pid);
@@ -117,12 +123,14 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
   const ns = networkNamespaceArgs();
   const network: NetworkIsolation = limits.network === "auto" ? (ns ? "both" : "preload") : limits.network;
   if (network !== "preload" && !ns) throw new Error(`sandbox: network isolation "${network}" needs unshare -n, which is not permitted here`);
-  const base = { exitCode: null, signal: null, timedOut: false, durationMs: 0, stdout: "", stderr: "", outputDir, network };
+  const base = { exitCode: null, signal: null, timedOut: false, durationMs: 0, stdout: "", stderr: "", outputDir, network, reads: "inputs" as const };
   const compiled = compileProgram(run.code, run.language);
   if ("error" in compiled) return { ...base, stderr: compiled.error, compileError: compiled.error };
   const program = path.join(dir, "program.cjs");
   fs.writeFileSync(program, compiled.code);
   if (!fs.existsSync(path.join(dir, "node_modules"))) fs.symlinkSync(REPO_NODE_MODULES, path.join(dir, "node_modules"), "dir");
+  const inputDir = path.join(dir, "in");
+  const contained = stageInputs(path.resolve(run.inputDir), inputDir);
 
   // Half for the JS heap leaves the rest for typed arrays, wasm and V8 itself: a heap that reaches
   // the data limit first makes V8 thrash in failed collections instead of failing promptly.
@@ -130,14 +138,14 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
   const nodeArgs = [
     `--max-old-space-size=${heapMb}`,
     "--experimental-permission",
-    "--allow-fs-read=*",
+    ...(contained ? readablePaths(dir).map((p) => `--allow-fs-read=${p}`) : ["--allow-fs-read=*"]),
     `--allow-fs-write=${work}`,
     "--no-warnings",
     "--enable-source-maps",
     "--require",
     PRELOAD,
     program,
-    path.resolve(run.inputDir),
+    inputDir,
     outputDir,
   ];
   // ulimit -d takes KiB; exec keeps one process per level so the group kill reaches node.
@@ -177,7 +185,44 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
   }
   let stderr = err.text();
   if (timedOut) stderr += `\nSANDBOX: time limit of ${limits.timeoutMs / 1000} s exceeded; the program was killed\n`;
-  return { ...base, exitCode, signal, timedOut, durationMs: Date.now() - start, stdout: out.text(), stderr };
+  return { ...base, exitCode, signal, timedOut, durationMs: Date.now() - start, stdout: out.text(), stderr, reads: contained ? "inputs" : "all" };
+}
+
+/**
+ * What a program may read: its own folder, its inputs (and the files they link to), the packages
+ * and the preload. Nothing else (no home folder with API keys, no other results): whatever a
+ * program prints goes to the supervisor's endpoint.
+ */
+function readablePaths(dir: string): string[] {
+  return [dir, fs.realpathSync(REPO_NODE_MODULES), PRELOAD, H5WASM_DEFAULT_PLUGIN_DIR];
+}
+
+/**
+ * Copies the input folder into `<dir>/in` as hard links to the real files (no data are copied).
+ * Links, not symlinks: HDF5 resolves a symlinked file's real path component by component, which
+ * the read restriction refuses. Returns false when some input could only be symlinked (another
+ * file system, or a folder): reads must then be allowed everywhere.
+ */
+function stageInputs(inputDir: string, staged: string): boolean {
+  fs.mkdirSync(staged, { recursive: true });
+  let contained = true;
+  for (const name of fs.readdirSync(inputDir)) {
+    let real: string;
+    try {
+      real = fs.realpathSync(path.join(inputDir, name));
+    } catch {
+      continue; // a dangling link: the program will find the input missing
+    }
+    const dest = path.join(staged, name);
+    try {
+      if (fs.statSync(real).isDirectory()) throw new Error("folder");
+      fs.linkSync(real, dest);
+    } catch {
+      fs.symlinkSync(real, dest);
+      contained = false;
+    }
+  }
+  return contained;
 }
 
 function killGroup(pid: number): void {

@@ -63,6 +63,7 @@ export async function prepare(opts: PrepareOptions): Promise<PrepareResult> {
   }
   if (!Number.isInteger(stop) || stop < start) throw new Error(`${opts.input}: --stop ${opts.stop} is before --start ${start}`);
   const total = stop - start;
+  if (opts.signal?.aborted) throw new Error("prepare: interrupted");
   // Blocks small enough that every worker gets several (load balance, steady progress) and
   // large enough that messaging costs nothing next to clustering (~1 ms per event).
   const blockSize = Math.min(1024, Math.max(16, Math.ceil(total / (jobs * 8))));
@@ -85,7 +86,7 @@ export async function prepare(opts: PrepareOptions): Promise<PrepareResult> {
     const maxInFlight = jobs * 2; // bounds memory held in replies; keeps every worker fed
     const drainOne = async (): Promise<void> => {
       const reply = await abortable(inFlight.shift()!, opts.signal);
-      if (!reply.ok) throw new Error(reply.message);
+      if (reply.ok === false) throw new Error(reply.message); // `=== false`: tslab compiles non-strict, where `!reply.ok` does not narrow
       writer.writeValidatedText(reply.text, reply.count);
       progress?.tick(reply.count);
     };

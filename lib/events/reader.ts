@@ -11,6 +11,8 @@ import { readMasterKey } from "./masterkey";
 
 /** Columns of a row without label (700 x 3). */
 export const LHCO_PARTICLE_COLUMNS = LHCO_MAX_PARTICLES * LHCO_COLUMNS_PER_PARTICLE;
+/** Rows per hyperslab read (~17 MB of float64). */
+const READ_BLOCK_ROWS = 1000;
 /** HDF5 path of the values table. */
 export const LHCO_VALUES_PATH = "df/block0_values";
 
@@ -122,7 +124,13 @@ class Reader implements LHCOFile {
   read(start: number, stop: number): Event[] {
     if (!this.open) throw new Error(`${this.info.path}: read after close`);
     ({ start, stop } = this.range(start, stop));
-    if (stop === start) return [];
+    const out: Event[] = [];
+    // Bounded hyperslabs, so that a long range never needs one huge (rows x 2101) buffer.
+    for (let a = start; a < stop; a += READ_BLOCK_ROWS) this.readBlock(a, Math.min(stop, a + READ_BLOCK_ROWS), out);
+    return out;
+  }
+
+  private readBlock(start: number, stop: number, out: Event[]): void {
     let values: Float64Array;
     try {
       values = this.ds.slice([[start, stop], []]) as Float64Array;
@@ -133,9 +141,7 @@ class Reader implements LHCOFile {
     if (!(values instanceof Float64Array) || values.length !== (stop - start) * nCol) {
       throw new LHCOFormatError(this.info.path, `rows ${start}..${stop - 1}: short read, file truncated or corrupt?`);
     }
-    const out: Event[] = new Array(stop - start);
-    for (let r = 0; r < stop - start; r++) out[r] = this.decodeRow(values, r * nCol, start + r);
-    return out;
+    for (let r = 0; r < stop - start; r++) out.push(this.decodeRow(values, r * nCol, start + r));
   }
 
   close(): void {

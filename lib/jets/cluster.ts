@@ -1,6 +1,7 @@
 /**
- * Inclusive jets of an event: generalised-kt clustering (FastJet-exact, see genkt.ts) of massless
- * LHCO particles, jets with pT >= ptmin sorted by decreasing pT, constituents kept.
+ * Inclusive jets of an event: generalised-kt clustering of massless LHCO particles, FastJet-exact
+ * (genkt.ts: plain N^2 for small events, tiled.ts above), jets with pT >= ptmin sorted by
+ * decreasing pT, constituents kept.
  */
 import { Algorithm, GenKtClusterer, KT_EXPONENT } from "./genkt";
 import { TiledGenKtClusterer } from "./tiled";
@@ -36,6 +37,8 @@ export interface Jet {
 
 const plain = new GenKtClusterer();
 const tiled = new TiledGenKtClusterer();
+/** Largest event clustered with the plain N^2 algorithm (FastJet: N <= 30 at R ~ 1). */
+const PLAIN_MAX = 30;
 let liveIdx = new Int32Array(0);
 let scratchFm: FourMomenta | undefined;
 
@@ -67,7 +70,8 @@ export function clusterFourMomenta(fm: FourMomenta, pt: Float64Array, def: JetDe
     }
     if (pt[i] > 0) liveIdx[count++] = i;
   }
-  const clusterer = process.env.HEPLLM_PLAIN ? plain : tiled;
+  // As FastJet: plain N^2 for few particles, tiles above (where tile bookkeeping pays off).
+  const clusterer = count <= PLAIN_MAX ? plain : tiled;
   clusterer.init(fm, count, p, def.R, liveIdx);
   clusterer.runUntil(0);
   const dcut = ptmin * ptmin;

@@ -9,10 +9,11 @@
  * diJ = scale * R^2 and goes to the beam. The same floating-point formulas, comparisons (strict <,
  * first slot wins ties) and slot bookkeeping as FastJet are used, so the same pairs merge.
  *
- * All state lives in flat typed arrays reused across events: no allocation per step, and none per
- * event once the workspace has grown to the largest event. One instance per thread.
+ * All state lives in flat typed arrays reused across events (sequence.ts): no allocation per step,
+ * and none per event once grown to the largest event. One instance per thread.
  */
-import { FourMomenta, kt2Of, phi02pi, rapidityOf } from "./pseudojet";
+import { FourMomenta, phi02pi, rapidityOf } from "./pseudojet";
+import { ClusterSequence } from "./sequence";
 
 // Local copies: imported bindings compile to property getters, too slow in the inner loops.
 const PI = Math.PI;
@@ -26,20 +27,7 @@ export const KT_EXPONENT: Record<Algorithm, number> = { antikt: -1, kt: 1, cambr
 /** FastJet's JetDefinition::max_allowable_R, used for exclusive-kt axes (every pair is within R). */
 export const MAX_ALLOWABLE_R = 1000.0;
 
-export class GenKtClusterer {
-  private cap = 0;
-  // Per jet (original particles 0..n0-1, then merged jets), capacity 2*cap.
-  px = new Float64Array(0);
-  py = new Float64Array(0);
-  pz = new Float64Array(0);
-  E = new Float64Array(0);
-  kt2 = new Float64Array(0);
-  /** History index of each jet (FastJet cluster_hist_index): orders constituents parent1-first. */
-  private hist = new Int32Array(0);
-  /** Constituent list of each jet as a linked list over particle numbers 0..n0-1. */
-  private cFirst = new Int32Array(0);
-  private cLast = new Int32Array(0);
-  private cNext = new Int32Array(0);
+export class GenKtClusterer extends ClusterSequence {
   // Per live "brief jet" slot, capacity cap (FastJet's BriefJet array, compacted on removal).
   private bRap = new Float64Array(0);
   private bPhi = new Float64Array(0);
@@ -48,46 +36,19 @@ export class GenKtClusterer {
   private bNN = new Int32Array(0);
   private bJet = new Int32Array(0);
   private diJ = new Float64Array(0);
-  /** Jets that went to the beam, in order. */
-  beamJets = new Int32Array(0);
-  nBeam = 0;
-  /** Number of particles clustered (n0) and of jets created so far. */
-  nParticles = 0;
-  nJets = 0;
-  /** Number of live slots (jets not yet merged or sent to the beam). */
-  nLive = 0;
-  private nHist = 0;
-  private p = -1;
-  private R2 = 1;
 
   private grow(n: number): void {
-    if (n <= this.cap) return;
-    const cap = Math.max(n, 2 * this.cap, 64);
-    const j = 2 * cap;
-    this.px = new Float64Array(j); this.py = new Float64Array(j); this.pz = new Float64Array(j); this.E = new Float64Array(j);
-    this.kt2 = new Float64Array(j); this.hist = new Int32Array(j); this.cFirst = new Int32Array(j); this.cLast = new Int32Array(j);
-    this.cNext = new Int32Array(cap); this.beamJets = new Int32Array(cap);
+    if (!this.growJets(n)) return;
+    const cap = this.cap;
     this.bRap = new Float64Array(cap); this.bPhi = new Float64Array(cap); this.bScale = new Float64Array(cap);
     this.bNNDist = new Float64Array(cap); this.bNN = new Int32Array(cap); this.bJet = new Int32Array(cap); this.diJ = new Float64Array(cap);
-    this.cap = cap;
-  }
-
-  /** FastJet's jet_scale_for_algorithm. */
-  private scale(kt2: number): number {
-    const p = this.p;
-    if (p === 1) return kt2;
-    if (p === 0) return 1.0;
-    if (p === -1) return kt2 > 1e-300 ? 1.0 / kt2 : 1e300;
-    let k = kt2;
-    if (p <= 0 && k < 1e-300) k = 1e-300;
-    return Math.pow(k, p);
   }
 
   private setJetInfo(slot: number, jet: number): void {
     const kt2 = this.kt2[jet];
     this.bRap[slot] = rapidityOf(this.pz[jet], this.E[jet], kt2);
     this.bPhi[slot] = phi02pi(this.px[jet], this.py[jet], kt2);
-    this.bScale[slot] = this.scale(kt2);
+    this.bScale[slot] = this.jetScale(kt2);
     this.bJet[slot] = jet;
     this.bNNDist[slot] = this.R2;
     this.bNN[slot] = -1;
@@ -99,18 +60,8 @@ export class GenKtClusterer {
    */
   init(fm: FourMomenta, count: number, p: number, R: number, idx?: ArrayLike<number>): void {
     this.grow(count);
-    this.p = p;
-    this.R2 = R * R;
-    this.nParticles = count; this.nJets = count; this.nHist = count; this.nLive = count; this.nBeam = 0;
-    const { px, py, pz, E, kt2, hist, cFirst, cLast, cNext } = this;
-    for (let k = 0; k < count; k++) {
-      const i = idx ? idx[k] : k;
-      const x = fm.px[i], y = fm.py[i];
-      px[k] = x; py[k] = y; pz[k] = fm.pz[i]; E[k] = fm.E[i];
-      kt2[k] = kt2Of(x, y);
-      hist[k] = k; cFirst[k] = k; cLast[k] = k; cNext[k] = -1;
-      this.setJetInfo(k, k);
-    }
+    this.startJets(fm, count, p, R, idx);
+    for (let k = 0; k < count; k++) this.setJetInfo(k, k);
     const { bRap, bPhi, bNNDist, bNN } = this;
     // NN initialisation (FastJet _bj_set_NN_crosscheck for A = 1..n-1 against 0..A-1).
     for (let a = 1; a < count; a++) {
@@ -166,8 +117,7 @@ export class GenKtClusterer {
       const newJet = this.recombine(bJet[a], bJet[b]);
       this.setJetInfo(b, newJet);
     } else {
-      this.beamJets[this.nBeam++] = bJet[a];
-      this.nHist++;
+      this.toBeam(bJet[a]);
     }
     const tail = --n;
     this.nLive = n;
@@ -206,39 +156,8 @@ export class GenKtClusterer {
     return true;
   }
 
-  /** E-scheme sum of jets i and j into a new jet; constituents ordered lower history index first. */
-  private recombine(i: number, j: number): number {
-    const k = this.nJets++;
-    this.px[k] = this.px[i] + this.px[j];
-    this.py[k] = this.py[i] + this.py[j];
-    this.pz[k] = this.pz[i] + this.pz[j];
-    this.E[k] = this.E[i] + this.E[j];
-    this.kt2[k] = kt2Of(this.px[k], this.py[k]);
-    this.hist[k] = this.nHist++;
-    const first = this.hist[i] < this.hist[j] ? i : j;
-    const second = first === i ? j : i;
-    this.cNext[this.cLast[first]] = this.cFirst[second];
-    this.cFirst[k] = this.cFirst[first];
-    this.cLast[k] = this.cLast[second];
-    return k;
-  }
-
-  /** Run until `nStop` jets are live (0: to completion). */
-  runUntil(nStop: number): void {
-    while (this.nLive > nStop) this.step();
-  }
-
   /** Jet number of live slot s (0 <= s < nLive). */
   liveJet(s: number): number {
     return this.bJet[s];
-  }
-
-  /** Constituents of jet k as particle numbers 0..nParticles-1, in FastJet's constituents() order. */
-  constituentsOf(k: number, out: number[], map?: ArrayLike<number>): number[] {
-    for (let c = this.cFirst[k]; c >= 0; c = this.cNext[c]) {
-      out.push(map ? map[c] : c);
-      if (c === this.cLast[k]) break;
-    }
-    return out;
   }
 }

@@ -1,8 +1,11 @@
 /**
- * Jets: FastJet-exact generalised-kt clustering, N-subjettiness and the per-event JSONL record.
+ * Jets: FastJet-exact generalised-kt clustering (anti-kt, kt, Cambridge/Aachen; E-scheme),
+ * N-subjettiness and the per-event JSONL record.
  */
 export type { Algorithm } from "./genkt";
 export { GenKtClusterer, KT_EXPONENT, MAX_ALLOWABLE_R } from "./genkt";
+export { TiledGenKtClusterer } from "./tiled";
+export { ClusterSequence } from "./sequence";
 export type { JetDefinition, Jet } from "./cluster";
 export { clusterJets, clusterFourMomenta, makeJet } from "./cluster";
 export type { FourMomenta } from "./pseudojet";

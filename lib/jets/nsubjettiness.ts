@@ -24,6 +24,7 @@ export interface NsubjettinessOptions {
 
 export const DEFAULT_NSUBJETTINESS: NsubjettinessOptions = { beta: 1, R0: 1.0, maxN: 3 };
 
+/** Plain N^2 (as FastJet for N < 75 at this R): measured faster than tiling for jets' constituents. */
 const axesClusterer = new GenKtClusterer();
 let cRap = new Float64Array(0);
 let cPhi = new Float64Array(0);

@@ -38,24 +38,40 @@ export interface AttentionContext {
   layer: number;
 }
 
-/** x [B·T, D] (already normalised) → attention output [B·T, D]. */
-export function attention(x: tf.Tensor2D, w: AttentionWeights, c: AttentionContext): tf.Tensor2D {
+/** Queries restricted to some rows (the last layer, when only some positions' logits are wanted). */
+export interface QuerySubset {
+  /** Normalised inputs of the query rows, [B·P, D]. */
+  x: tf.Tensor2D;
+  /** Queries per batch row, P. */
+  len: number;
+  /** Query rotary table for those rows (pre-scaled by 1/√hd). */
+  rope: RopeTable;
+  /** Bias [B, 1, 1, P, S] for those rows. */
+  bias: tf.Tensor;
+}
+
+/**
+ * x [B·T, D] (already normalised) → attention output [B·T, D]; with `only`, keys and values still
+ * come from all T rows but only the P query rows are computed: output [B·P, D].
+ */
+export function attention(x: tf.Tensor2D, w: AttentionWeights, c: AttentionContext, only?: QuerySubset): tf.Tensor2D {
   const { batch: b, queryLen: t, heads, kvHeads: kv, headDim: hd } = c;
   const rep = heads / kv;
-  const q = applyRope(w.q.apply(x), heads, hd, c.ropeQ);
+  const tq = only ? only.len : t;
+  const q = applyRope(w.q.apply(only ? only.x : x), heads, hd, only ? only.rope : c.ropeQ);
   let k = applyRope(w.k.apply(x), kv, hd, c.ropeK).reshape([b, t, kv * hd]) as tf.Tensor3D;
   let v = w.v.apply(x).reshape([b, t, kv * hd]) as tf.Tensor3D;
   if (c.cache) ({ k, v } = c.cache.append(c.layer, k, v));
   const s = k.shape[1];
   const g = b * kv;
   // [B,T,kv,rep,hd] → [B,kv,rep,T,hd]: each group's rep·T query rows together.
-  const qg = q.reshape([b, t, kv, rep, hd]).transpose([0, 2, 3, 1, 4]).reshape([g, rep * t, hd]) as tf.Tensor3D;
+  const qg = q.reshape([b, tq, kv, rep, hd]).transpose([0, 2, 3, 1, 4]).reshape([g, rep * tq, hd]) as tf.Tensor3D;
   const kT = k.reshape([b, s, kv, hd]).transpose([0, 2, 3, 1]).reshape([g, hd, s]) as tf.Tensor3D;
   const vg = v.reshape([b, s, kv, hd]).transpose([0, 2, 1, 3]).reshape([g, s, hd]) as tf.Tensor3D;
-  const out = attendGroups(qg, kT, vg, c.bias, [b, kv, rep, t, s]) // [g, rep·T, hd]
-    .reshape([b, kv, rep, t, hd])
+  const out = attendGroups(qg, kT, vg, only ? only.bias : c.bias, [b, kv, rep, tq, s]) // [g, rep·T, hd]
+    .reshape([b, kv, rep, tq, hd])
     .transpose([0, 3, 1, 2, 4])
-    .reshape([b * t, heads * hd]) as tf.Tensor2D;
+    .reshape([b * tq, heads * hd]) as tf.Tensor2D;
   return w.o.apply(out);
 }
 

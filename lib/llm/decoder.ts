@@ -121,10 +121,23 @@ export class Decoder implements LM {
         cache,
         layer: 0,
       };
+      // With `positions`, the last layer computes queries, MLP and norm only for the selected rows
+      // (its other rows feed nothing): one layer's worth of work saved.
+      const rows = opts.positions === undefined ? undefined : opts.positions === "last" ? Array.from({ length: b }, () => [t - 1]) : opts.positions;
+      const flat = rows ? flatRows(rows, t) : undefined;
+      const last = this.layers.length - 1;
       this.layers.forEach((layer, i) => {
         const prev = x;
         x = tf.tidy(() => {
-          const h = tf.add(prev, attention(rmsNorm(prev, layer.inputNorm, cfg.rmsNormEps), layer.attn, { ...ctx, layer: i })) as tf.Tensor2D;
+          const xn = rmsNorm(prev, layer.inputNorm, cfg.rmsNormEps);
+          let h: tf.Tensor2D;
+          if (flat && i === last) {
+            const sel = Array.from(flat, (r) => positions[r]);
+            const only = { x: gatherRows(xn, flat), len: rows![0].length, rope: ropeTable(sel, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)), bias: attentionBias(b, t, past, keyMask, cfg.slidingWindow, rows) };
+            h = tf.add(gatherRows(prev, flat), attention(xn, layer.attn, { ...ctx, layer: i }, only)) as tf.Tensor2D;
+          } else {
+            h = tf.add(prev, attention(xn, layer.attn, { ...ctx, layer: i })) as tf.Tensor2D;
+          }
           return tf.add(h, mlp(rmsNorm(h, layer.postNorm, cfg.rmsNormEps), layer.mlp)) as tf.Tensor2D;
         });
       });
@@ -133,10 +146,8 @@ export class Decoder implements LM {
         cache.nextPosition = nextPosition;
         cache.length = past + t;
       }
-      const out = rmsNorm(x, this.norm, cfg.rmsNormEps).reshape([b, t, cfg.hiddenSize]) as tf.Tensor3D;
-      if (opts.positions === undefined) return out;
-      const rows = opts.positions === "last" ? Array.from({ length: b }, () => [t - 1]) : opts.positions;
-      return selectPositions(out, rows);
+      const p = rows ? rows[0].length : t;
+      return rmsNorm(x, this.norm, cfg.rmsNormEps).reshape([b, p, cfg.hiddenSize]) as tf.Tensor3D;
     });
   }
 
@@ -202,12 +213,8 @@ export class Decoder implements LM {
   }
 }
 
-/**
- * h [B, T, D] → [B, P, D] at the given positions of each row. Forward is a gather; the
- * gradient scatters back with a one-hot product (the wasm backend has no gather gradient).
- */
-export function selectPositions(h: tf.Tensor3D, positions: number[][]): tf.Tensor3D {
-  const [b, t, d] = h.shape;
+/** Flat row indices b·T + j of per-row positions (all rows the same count, each in 0..T−1). */
+function flatRows(positions: number[][], t: number): number[] {
   const p = positions[0]?.length ?? 0;
   const flat: number[] = [];
   positions.forEach((row, i) => {
@@ -217,14 +224,31 @@ export function selectPositions(h: tf.Tensor3D, positions: number[][]): tf.Tenso
       flat.push(i * t + j);
     }
   });
-  if (!tapeActive()) return tf.gather(h.reshape([b * t, d]), tf.tensor1d(flat, "int32")).reshape([b, p, d]) as tf.Tensor3D;
+  return flat;
+}
+
+/**
+ * Rows `rows` of x [N, D] → [R, D]. Forward is a gather; the gradient scatters back with a
+ * one-hot product (the wasm backend has no gather gradient).
+ */
+export function gatherRows(x: tf.Tensor2D, rows: number[]): tf.Tensor2D {
+  const n = x.shape[0];
+  const idx = (): tf.Tensor1D => tf.tensor1d(rows, "int32");
+  if (!tapeActive()) return tf.tidy(() => tf.gather(x, idx()));
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: tf.gather((args[0] as tf.Tensor).reshape([b * t, d]), tf.tensor1d(flat, "int32")).reshape([b, p, d]),
+    value: tf.gather(args[0] as tf.Tensor2D, idx()),
     gradFunc: (dy: tf.Tensor) => {
-      const oneHotT = new Float32Array(b * t * flat.length); // [B·T, B·P]
-      flat.forEach((row, k) => (oneHotT[row * flat.length + k] = 1));
-      return [tf.matMul(tf.tensor2d(oneHotT, [b * t, flat.length]), dy.reshape([flat.length, d])).reshape([b, t, d])];
+      const oneHotT = new Float32Array(n * rows.length); // [N, R]
+      rows.forEach((r, k) => (oneHotT[r * rows.length + k] = 1));
+      return [tf.matMul(tf.tensor2d(oneHotT, [n, rows.length]), dy as tf.Tensor2D)];
     },
   }));
-  return f(h) as tf.Tensor3D;
+  return f(x) as tf.Tensor2D;
+}
+
+/** h [B, T, D] → [B, P, D] at the given positions of each row (differentiable). */
+export function selectPositions(h: tf.Tensor3D, positions: number[][]): tf.Tensor3D {
+  const [b, t, d] = h.shape;
+  const p = positions[0]?.length ?? 0;
+  return tf.tidy(() => gatherRows(h.reshape([b * t, d]), flatRows(positions, t)).reshape([b, p, d]) as tf.Tensor3D);
 }

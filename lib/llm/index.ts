@@ -4,7 +4,7 @@
  */
 export { initBackend } from "./backend";
 export { ModelConfig, readConfig, configFromJson, configToJson, validateConfig } from "./config";
-export { Decoder, LM, ForwardOptions, LayerWeights, selectPositions } from "./decoder";
+export { Decoder, LM, ForwardOptions, LayerWeights, selectPositions, gatherRows } from "./decoder";
 export { KVCache } from "./kv-cache";
 export { Linear, LoraParams } from "./linear";
 export { loadModel, initModel, saveModel, modelTensors, buildDecoder, LoadOptions, TOKENIZER_FILES } from "./model";

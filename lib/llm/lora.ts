@@ -214,6 +214,10 @@ export function readLoraConfig(dir: string): LoraConfig {
   let targets = raw.target_modules;
   if (typeof targets === "string") targets = [targets];
   if (raw.fan_in_fan_out === true) throw new Error(`${file}: fan_in_fan_out adapters are not supported`);
+  for (const k of ["layers_to_transform", "rank_pattern", "alpha_pattern", "modules_to_save"]) {
+    const v = raw[k];
+    if (v !== undefined && v !== null && !(typeof v === "object" && Object.keys(v as object).length === 0)) throw new Error(`${file}: field ${k} is not supported (use every layer, one rank and alpha)`);
+  }
   if (raw.bias !== undefined && raw.bias !== "none") throw new Error(`${file}: field bias must be "none", got ${JSON.stringify(raw.bias)}`);
   const cfg: LoraConfig = {
     r: raw.r as number,

@@ -10,21 +10,25 @@ import * as tf from "@tensorflow/tfjs";
 
 export const MASKED = -1e9;
 
-/** Bias [B, 1, 1, T, S] (broadcast over kv heads and query groups), S = past + T. */
-export function attentionBias(batch: number, queryLen: number, past: number, keyMask: Uint8Array[] | undefined, window: number | null): tf.Tensor {
+/**
+ * Bias [B, 1, 1, Q, S] (broadcast over kv heads and query groups), S = past + T. The queries are
+ * the T new tokens, or only `queries[b]` (indices into them, Q per row) when given.
+ */
+export function attentionBias(batch: number, queryLen: number, past: number, keyMask: Uint8Array[] | undefined, window: number | null, queries?: number[][]): tf.Tensor {
   const s = past + queryLen;
-  const bias = new Float32Array(batch * queryLen * s);
+  const nq = queries ? queries[0].length : queryLen;
+  const bias = new Float32Array(batch * nq * s);
   for (let b = 0; b < batch; b++) {
     const km = keyMask?.[b];
-    for (let i = 0; i < queryLen; i++) {
-      const q = past + i;
+    for (let i = 0; i < nq; i++) {
+      const q = past + (queries ? queries[b][i] : i);
       const lo = window === null ? 0 : Math.max(0, q - window + 1);
-      const row = (b * queryLen + i) * s;
+      const row = (b * nq + i) * s;
       for (let j = 0; j < s; j++) {
         const ok = j <= q && j >= lo && (km === undefined || km[j] === 1);
         if (!ok) bias[row + j] = MASKED;
       }
     }
   }
-  return tf.tensor(bias, [batch, 1, 1, queryLen, s]);
+  return tf.tensor(bias, [batch, 1, 1, nq, s]);
 }

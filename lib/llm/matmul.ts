@@ -47,20 +47,22 @@ export function frozenMatMul(x: tf.Tensor2D, w: tf.Tensor2D, wT?: tf.Tensor2D): 
 /**
  * Per-group products a [G,M,K] · b [G,K,N] → [G,M,N] (the attention heads). One plain 2-D
  * product per group beats the rank-3 kernel once a group's product is big enough to amortise
- * the per-op cost (~30 µs for the extra unstack/stack); tiny ones go to the batched kernel.
+ * the per-op cost and the packing of each fresh right-hand side (K·N, paid for only M rows);
+ * small ones, and decoding (M = a few rows), go to the batched kernel. Crossover measured on
+ * wasm: M·K·N ≈ 64k with M ≥ 16.
  */
 export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   const [g, m, k] = a.shape;
   const n = b.shape[2];
   if (g === 1) return mm(a.reshape([m, k]), b.reshape([k, n])).reshape([1, m, n]);
-  if (m * k * n < BMM_SPLIT_FLOPS) return tf.matMul(a, b);
+  if (m * k * n < BMM_SPLIT_FLOPS || m < 16) return tf.matMul(a, b);
   const as = tf.unstack(a) as tf.Tensor2D[];
   const bs = tf.unstack(b) as tf.Tensor2D[];
   return tf.stack(as.map((x, i) => mm(x, bs[i]))) as tf.Tensor3D;
 }
 
 /** Multiply-adds per group above which bmm splits into 2-D products (measured on wasm). */
-export let BMM_SPLIT_FLOPS = 16384;
+export let BMM_SPLIT_FLOPS = 65536;
 
 /** For benchmarks: force bmm's strategy (0 = always split, Infinity = always batched). */
 export function setBmmSplitThreshold(flops: number): void {

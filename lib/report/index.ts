@@ -28,3 +28,6 @@ export { notebookDisplay, show, showTable } from "./show";
 export { importESM } from "./esm";
 export { writeInterimReport } from "./interim";
 export type { InterimReport } from "./interim";
+export { sideBySideSpec } from "./panels";
+export { followLossCurve, liveFigure } from "./live";
+export type { LiveFigure } from "./live";

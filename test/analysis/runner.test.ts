@@ -11,6 +11,7 @@ import { OpenAIClient } from "../../lib/agents/openai/client";
 import type { ChatRequest } from "../../lib/agents/openai/types";
 import { parseConfig } from "../../lib/analysis/config";
 import { mapPool, runCampaign } from "../../lib/analysis/runner";
+import { buildReferences } from "../../lib/analysis/reference";
 import { aggregate, CSV_COLUMNS, formatStats, readSummary } from "../../lib/analysis/summary";
 import { startScriptedServer, ScriptedServer, ScriptedReply } from "../support/scripted-openai-server";
 import { fenced, program, simulatedLHCO, tempDir } from "./fixture";
@@ -82,4 +83,19 @@ test("a campaign over three coders, three steps and two repeats writes the summa
   assert.deepEqual([good.trials, good.successes], [2, 2]);
   assert.match(formatStats(stats), /rogue\s+1\s+0\/2/);
   if (process.env.HEPLLM_SHOW_SUMMARY) process.stdout.write(fs.readFileSync(path.join(resultsDir, "results_summary.csv"), "utf8"));
+});
+
+test("reference outputs are reused for the same data and rebuilt for other data", async () => {
+  const refRoot = path.join(root, "ref-cache");
+  const nEvents = (l: Awaited<ReturnType<typeof buildReferences>>) => JSON.parse(fs.readFileSync(path.join(l.outputDir(1), "summary.json"), "utf8")).n_events;
+  const a = await buildReferences(data, refRoot, [1]);
+  assert.equal(nEvents(a), 60);
+  const mtime = fs.statSync(path.join(a.outputDir(1), "summary.json")).mtimeMs;
+  await buildReferences(data, refRoot, [1]);
+  assert.equal(fs.statSync(path.join(a.outputDir(1), "summary.json")).mtimeMs, mtime);
+  const other = await simulatedLHCO(root, 25, 6);
+  const lines: string[] = [];
+  const b = await buildReferences(other, refRoot, [1], (s) => lines.push(s));
+  assert.equal(nEvents(b), 25);
+  assert.match(lines.join("\n"), /changed .* rebuilding/);
 });

@@ -24,6 +24,16 @@ test("a TypeScript program reads its input and writes into its output folder", a
   assert.equal(r.exitCode, 0, r.stderr);
   assert.equal(r.stdout, "ok\n");
   assert.equal(fs.readFileSync(path.join(r.outputDir, "copy.txt"), "utf8"), "ORIGINAL");
+  assert.equal(r.reads, "inputs");
+});
+
+test("an input that cannot be hard-linked (a folder) is symlinked, and reads are then allowed everywhere", async () => {
+  const other = path.join(root, "with-folder");
+  fs.mkdirSync(path.join(other, "sub"), { recursive: true });
+  fs.writeFileSync(path.join(other, "sub", "x.txt"), "deep");
+  const r = await runInSandbox({ code: `console.log(require("fs").readFileSync(process.argv[2] + "/sub/x.txt", "utf8"))`, language: "javascript", dir: path.join(root, `box${n++}`), inputDir: other });
+  assert.equal(r.stdout, "deep\n", r.stderr);
+  assert.equal(r.reads, "all");
 });
 
 test("a write into the data folder is stopped and categorised, and the data are unchanged", async () => {
@@ -40,6 +50,14 @@ test("a write into the data folder is stopped and categorised, and the data are 
     assert.equal(categoriseByRules({ sandbox: r })?.category, "sandbox_write");
   }
   assert.equal(fs.readFileSync(path.join(data, "events.txt"), "utf8"), "original");
+});
+
+test("files outside the inputs, the program's folder and the packages cannot be read", async () => {
+  const secret = path.join(root, "endpoints.json");
+  fs.writeFileSync(secret, '{"apiKey": "sk-secret"}');
+  const r = await run(`try { console.log(require("fs").readFileSync(${JSON.stringify(secret)}, "utf8")); } catch (e) { console.log("denied " + e.code); }`);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(r.stdout, "denied ERR_ACCESS_DENIED\n");
 });
 
 test("child processes are refused (they would escape the limits)", async () => {

@@ -120,6 +120,9 @@ test("a file of the wrong shape is rejected naming the file", async () => {
     await writeRawValues(other, new Float64Array(2101), [1, 2101], "data/values");
     await assert.rejects(openLHCO(other), new RegExp(`${other}: no dataset /df/block0_values`));
     await assert.rejects(openLHCO(path.join(dir, "missing.h5")), /missing\.h5: no such file/);
+    const text = path.join(dir, "text.h5");
+    fs.writeFileSync(text, "id,pt,eta,phi\n0,1,2,3\n");
+    await assert.rejects(openLHCO(text), new RegExp(`${text}: not an HDF5 file`));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

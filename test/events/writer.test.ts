@@ -28,6 +28,8 @@ test("write then read returns the same events (several append batches)", async (
     const f = await openLHCO(file);
     assert.deepEqual(f.info, { path: file, nEvents: events.length, nColumns: 2101, hasLabels: true });
     const back = [...f.chunks({ chunkSize: 333 })].flat();
+    // One read over more than one internal 1000-row block.
+    assert.deepEqual(f.read(0, events.length), back);
     f.close();
     assert.equal(back.length, events.length);
     back.forEach((ev, i) => assert.deepEqual(ev, { ...events[i], id: i }));

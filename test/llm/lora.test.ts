@@ -136,3 +136,22 @@ test("gradients reach every LoRA variable through a padded batch and match finit
     adapter.dispose();
   }
 });
+
+test("unsupported or invalid adapter configs are rejected naming the file and field", () => {
+  const d = path.join(dir, "badcfg");
+  fs.mkdirSync(d, { recursive: true });
+  const base = { peft_type: "LORA", r: 2, lora_alpha: 4, target_modules: ["q_proj"] };
+  const cases: [object, RegExp][] = [
+    [{ ...base, layers_to_transform: [0] }, /field layers_to_transform is not supported/],
+    [{ ...base, target_modules: ["lm_head"] }, /target_modules entry "lm_head" is not one of/],
+    [{ ...base, r: 0 }, /r must be a positive integer/],
+    [{ ...base, peft_type: "IA3" }, /peft_type "IA3" is not LORA/],
+  ];
+  for (const [cfg, re] of cases) {
+    fs.writeFileSync(path.join(d, "adapter_config.json"), JSON.stringify(cfg));
+    assert.throws(() => loadAdapter(model, d), (e: Error) => e.message.includes(path.join(d, "adapter_config.json")) && re.test(e.message), String(re));
+  }
+  fs.writeFileSync(path.join(d, "adapter_config.json"), JSON.stringify(base));
+  assert.throws(() => loadAdapter(model, d), /adapter_model.safetensors/);
+  assert.equal(model.linears().filter((l) => l.lora).length, 0, "a failed load leaves no adapter behind");
+});

@@ -9,12 +9,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Checkpoint, SafetensorsFile, writeSafetensors } from "../../lib/llm/safetensors";
 import { f32ToBf16, f32ToF16, f16ToF32, bf16ToF32 } from "../../lib/llm/half";
-import { SYSTEM_PYTHON } from "../support/shared";
+import { skipUnlessPython } from "../support/shared";
 import { runPython, tempDir } from "./support";
 
-const hasNumpy = fs.existsSync(SYSTEM_PYTHON);
-
-test("reads every dtype of a file written by numpy", { skip: hasNumpy ? false : "no system python" }, () => {
+test("reads every dtype of a file written by numpy", { skip: skipUnlessPython("numpy", "python3-numpy") }, () => {
   const dir = tempDir("st");
   try {
     const file = path.join(dir, "all.safetensors");

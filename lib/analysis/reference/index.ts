@@ -2,14 +2,15 @@
  * Runs the reference solutions: `runReference` computes one step from its input folder, and
  * `buildReferences` lays out `<root>/inputs/step<k>/` (links to the data file and to earlier
  * reference outputs) and `<root>/step<k>/` (the reference outputs) for the steps asked and
- * everything they depend on. Outputs are written atomically, and a step whose outputs exist is
- * not recomputed.
+ * everything they depend on. Outputs are written atomically; a step whose outputs exist is not
+ * recomputed unless the data file or the contract changed (recorded in `<root>/source.json`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../../util/atomic";
 import { readNpy, writeNpy } from "../npy";
-import { STEPS, StepId, upstreamSteps } from "../steps";
+import { promptValues } from "../contract";
+import { STEP_IDS, STEPS, StepId, upstreamSteps } from "../steps";
 import { lhcoToArrays } from "./arrays";
 import { categorise } from "./categories";
 import { jetFeatures } from "./features";
@@ -82,6 +83,15 @@ export function linkInputs(step: StepId, dataFile: string, layout: ReferenceLayo
 export async function buildReferences(dataFile: string, root: string, steps: StepId[], log: (s: string) => void = () => {}): Promise<ReferenceLayout> {
   if (!fs.existsSync(dataFile)) throw new Error(`${dataFile}: LHCO data file not found`);
   const layout = referenceLayout(root);
+  // Outputs are reused only when made from the same data file and the same contract.
+  const stamp = sourceStamp(dataFile);
+  const stampFile = path.join(root, "source.json");
+  const old = fs.existsSync(stampFile) ? fs.readFileSync(stampFile, "utf8") : undefined;
+  if (old !== stamp) {
+    for (const s of STEP_IDS) fs.rmSync(layout.outputDir(s), { recursive: true, force: true });
+    if (old !== undefined) log(`reference: ${dataFile} or the contract changed since ${stampFile}; rebuilding`);
+    writeFileAtomic(stampFile, stamp);
+  }
   const all = new Set<StepId>();
   for (const s of steps) {
     all.add(s);
@@ -96,4 +106,11 @@ export async function buildReferences(dataFile: string, root: string, steps: Ste
     log(`reference step ${s} (${STEPS[s].name}): ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   return layout;
+}
+
+/** What the reference outputs depend on: the data file (real path, size, modification time) and the contract. */
+function sourceStamp(dataFile: string): string {
+  const real = fs.realpathSync(dataFile);
+  const st = fs.statSync(real);
+  return JSON.stringify({ data: real, size: st.size, mtimeMs: st.mtimeMs, contract: promptValues() }, null, 2) + "\n";
 }

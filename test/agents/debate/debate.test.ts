@@ -28,7 +28,7 @@ function script(req: ChatRequest): ScriptedReply {
   }
   if (who === "Skeptic") {
     return round === 1
-      ? { content: "Background. A 500 GeV jet at pT = 1.7 TeV is not unusual for QCD (m ~ pT R / 2 is common), and tau21 = 0.38 on jet 2 is one-prong-like." }
+      ? { content: "Background. A 500 GeV jet at pT = 1.7 TeV lies in the QCD jet-mass tail that hard gluon emission populates, and tau21 = 0.38 on jet 2 is one-prong-like." }
       : { content: "Rare is not impossible: at this M_jj QCD outnumbers signal by orders of magnitude, so background stays the prior favourite." };
   }
   return { content: "VERDICT: signal\nCONFIDENCE: 0.7\nREASONS:\n- Both jets are massive (498 and 102 GeV), which QCD rarely produces together.\n- The leading jet is clearly two-pronged (tau21 = 0.21).\n- The Skeptic's prior argument does not address the substructure." };

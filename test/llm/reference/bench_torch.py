@@ -1,7 +1,7 @@
 """PyTorch (CPU) timings of the same decoder as bench/llm.ts, for its ratios: prompt processing,
 KV-cached decoding and one LoRA training step (forward + backward to the adapters).
 
-usage: bench_torch.py CONFIG_JSON SETTINGS_JSON  -> prints one JSON object of seconds
+usage: bench_torch.py CONFIG_JSON SETTINGS_JSON  -> prints one JSON object {measure: [wall s, CPU s]}
   CONFIG_JSON: hepllm-style Hugging Face config.json path; SETTINGS_JSON: {"threads", "prompt",
   "batch", "decode", "trainBatch", "trainLen", "loraR", "repeats"}
 """
@@ -87,13 +87,15 @@ class Model:
 
 
 def best(fn, repeats):
+    """[wall seconds, process CPU seconds], each the best of `repeats` after a warm-up."""
     fn()
-    times = []
+    wall, cpu = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return [min(wall), min(cpu)]
 
 
 def main():
@@ -109,14 +111,15 @@ def main():
         def decode():
             cache = [None] * c["num_hidden_layers"]
             m.forward(ids[:1], cache)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             tok = ids[:1, -1:]
             for _ in range(s["decode"]):
                 tok = m.forward(tok, cache).argmax(-1)
-            return time.perf_counter() - t0
+            return [time.perf_counter() - t0, time.process_time() - c0]
 
         decode()
-        out["decode"] = min(decode() for _ in range(s["repeats"]))
+        runs = [decode() for _ in range(s["repeats"])]
+        out["decode"] = [min(r[0] for r in runs), min(r[1] for r in runs)]
     mt = Model(c, s["loraR"])
     tids = torch.randint(3, c["vocab_size"], (s["trainBatch"], s["trainLen"]))
 
