@@ -26,6 +26,8 @@ export interface DemoOptions {
   pretrainSteps?: number;
   /** Fine-tune the LLM on at most this many training events (bounds the run time; default all). */
   trainEvents?: number;
+  /** Fine-tuning epochs of the LLM runs (default 4). */
+  epochs?: number;
   /** Evaluate on at most this many validation events per set (default all). */
   valEvents?: number;
   /** Folder of the training runs (default checkpoints/demo). */

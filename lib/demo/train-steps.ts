@@ -71,15 +71,17 @@ function demoConfigs(ctx: DemoContext): TrainConfig[] {
   const base = {
     outDir: ctx.runsDir(),
     data: { train: set.train.path, val: set.val.path, maxTrain: ctx.options.trainEvents },
-    schedule: { epochs: 1, batchSize: 8, gradAccum: 1, logEverySteps: 5 },
-    checkpoint: { everySteps: 50, keep: 2 },
+    schedule: { epochs: ctx.options.epochs ?? 4, batchSize: 8, gradAccum: 1, logEverySteps: 10 },
+    checkpoint: { everySteps: 200, keep: 2 },
+    // LoRA on every projection: attention alone must route the numbers to the answer, the MLPs help read them.
+    lora: { r: 8, alpha: 16, dropout: 0.05, targets: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] },
     seed: ctx.options.seed,
   };
   const model = { kind: "llm", path: ctx.artifacts.baseModel! };
   return [
-    resolveTrainConfig({ ...base, run: "llm-fusion", model, fusion: { mode: "token", dropout: 0.1, lrScale: 5 }, optim: { lr: 1e-3, warmupSteps: 10 } }),
-    resolveTrainConfig({ ...base, run: "llm-no-fusion", model, fusion: { mode: "off" }, optim: { lr: 1e-3, warmupSteps: 10 } }),
-    resolveTrainConfig({ ...base, run: "mlp-baseline", model: { kind: "mlp", hidden: [64, 64], dropout: 0.1 }, optim: { lr: 3e-3, warmupSteps: 10 }, schedule: { ...base.schedule, epochs: 5, batchSize: 32 }, data: { ...base.data, maxTrain: undefined } }),
+    resolveTrainConfig({ ...base, run: "llm-fusion", model, fusion: { mode: "token", dropout: 0.1, lrScale: 5 }, optim: { lr: 2e-3, warmupSteps: 10 } }),
+    resolveTrainConfig({ ...base, run: "llm-no-fusion", model, fusion: { mode: "off" }, optim: { lr: 2e-3, warmupSteps: 10 } }),
+    resolveTrainConfig({ ...base, run: "mlp-baseline", model: { kind: "mlp", hidden: [64, 64], dropout: 0.1 }, optim: { lr: 3e-3, warmupSteps: 10 }, schedule: { ...base.schedule, epochs: 8, batchSize: 32 }, data: { ...base.data, maxTrain: undefined } }),
   ];
 }
 

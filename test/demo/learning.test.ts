@@ -14,7 +14,7 @@ test("the whole demo runs end to end at smoke scale and writes the results table
   const lines: string[] = [];
   const res = await runDemo({
     outDir: path.join(root, "data"), runsDir: path.join(root, "runs"), reportsDir: path.join(root, "reports"),
-    events: 500, seed: 2, jobs: 2, progress: false, pretrainSteps: 3, trainEvents: 32, valEvents: 40, log: (l) => lines.push(l),
+    events: 500, seed: 2, jobs: 2, progress: false, pretrainSteps: 3, trainEvents: 32, valEvents: 40, epochs: 1, log: (l) => lines.push(l),
   }, DEMO_STEPS);
   assert.deepEqual(res.steps.map((s) => s.name), ["simulate", "prepare", "split", "base-model", "train", "evaluate", "report"]);
   for (const run of ["llm-fusion", "llm-no-fusion", "mlp-baseline"]) {

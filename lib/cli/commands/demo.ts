@@ -18,6 +18,7 @@ options:
   --model <dir> fine-tune this Hugging Face Mistral/Llama folder instead of the demo's own base model
   --pretrain-steps N   pre-training steps of the demo's base model (default 150)
   --train-events N     fine-tune the LLM on at most N events (default 1200)
+  --epochs N           fine-tuning epochs of the LLM runs (default 4)
   --val-events N       evaluate on at most N events per validation set (default all)
   --runs <dir>  folder of the training runs (default checkpoints/demo)
   --reports <dir>  folder of the report (default reports)
@@ -32,7 +33,7 @@ export const command: Command = {
       args: argv,
       options: {
         out: { type: "string", default: "data/demo" }, events: { type: "string" }, seed: { type: "string" }, jobs: { type: "string" },
-        model: { type: "string" }, "pretrain-steps": { type: "string" }, "train-events": { type: "string" }, "val-events": { type: "string" },
+        model: { type: "string" }, "pretrain-steps": { type: "string" }, "train-events": { type: "string" }, "val-events": { type: "string" }, epochs: { type: "string" },
         runs: { type: "string" }, reports: { type: "string" }, quick: { type: "boolean" },
       },
       strict: true,
@@ -49,6 +50,7 @@ export const command: Command = {
       pretrainSteps: int(values, "pretrain-steps", quick ? 10 : undefined),
       trainEvents: int(values, "train-events", quick ? 48 : 1200),
       valEvents: int(values, "val-events", quick ? 60 : undefined),
+      epochs: int(values, "epochs", quick ? 1 : undefined),
       runsDir: values.runs as string | undefined,
       reportsDir: values.reports as string | undefined,
     });
