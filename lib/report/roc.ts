@@ -48,7 +48,7 @@ export function rocSpec(curves: ScoredSample[], opts: { title?: string } = {}): 
         type: "nominal",
         title: null,
         scale: { domain: [...names, random], range: [...names.map((_, k) => PALETTE[k % PALETTE.length]), REFERENCE_GREY] },
-        legend: { orient: "bottom-right", labelLimit: 300 },
+        legend: { orient: "bottom-right", labelLimit: 0 },
       },
       strokeDash: { condition: { test: `datum.model === '${random}'`, value: [4, 4] }, value: [1, 0] },
       order: { field: "i", type: "quantitative" },

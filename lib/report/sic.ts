@@ -44,7 +44,7 @@ export function sicSpec(curves: ScoredSample[], opts: { minBackground?: number; 
         type: "nominal",
         title: null,
         scale: { domain: [...names, random], range: [...names.map((_, k) => PALETTE[k % PALETTE.length]), REFERENCE_GREY] },
-        legend: { labelLimit: 300 },
+        legend: { labelLimit: 0 },
       },
       strokeDash: { condition: { test: `datum.model === '${random}'`, value: [4, 4] }, value: [1, 0] },
       order: { field: "i", type: "quantitative" },
