@@ -43,7 +43,7 @@ export async function profileStep(s: TfjsStep): Promise<StepProfile> {
     const c = process.cpuUsage(c0);
     return { kernelMs: (c.user + c.system) / 1000 };
   };
-  let info: tf.ProfileInfo;
+  let info: Awaited<ReturnType<typeof tf.profile>>;
   try {
     info = await tf.profile(async () => {
       const c0 = process.cpuUsage();
@@ -68,7 +68,7 @@ export async function profileStep(s: TfjsStep): Promise<StepProfile> {
     const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
     kernelMs += ms;
     add(byName, k.name, ms);
-    if (k.name === "BatchMatMul" || k.name === "_FusedMatMul") add(matMuls, matMulKey(k.inputShapes, k.outputShapes[0]), ms);
+    if (k.name === "BatchMatMul" || k.name === "_FusedMatMul" || k.name === "HepllmGroupMatMul") add(matMuls, matMulKey(k.inputShapes, k.outputShapes[0]), ms);
   }
   const sorted = (m: Map<string, KernelRow>): KernelRow[] => [...m.values()].sort((a, b) => b.ms - a.ms);
   return { totalMs, kernelMs, kernels: info.kernels.length, byName: sorted(byName), matMuls: sorted(matMuls) };

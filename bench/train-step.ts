@@ -173,8 +173,9 @@ export function makeTfjsStep(c: BenchCase, seed = 0): TfjsStep {
 }
 
 /**
- * Multiply-add FLOPs (2·M·K·N per product) of one step's matrix products, the same in both
- * frameworks: every projection forward; backward, dX through every frozen projection on the
+ * Multiply-add FLOPs (2·M·K·N per product) of one step's matrix products as the PyTorch
+ * reference does them (tfjs's answer-only forward also skips the last layer's other rows, so it
+ * does a little less): every projection forward; backward, dX through every frozen projection on the
  * path from the loss to the first LoRA tensor (all but layer 0's q/k/v inputs); attention
  * scores and P·V forward, four products of the same size backward; the output head forward and
  * dX. LoRA's rank-r products and elementwise work are left out (≈1%).

@@ -36,8 +36,10 @@ class TorchServer {
   private stderr = "";
   threads = 0;
 
-  constructor(modelDir: string, adapterDir: string, settings: object) {
-    this.proc = spawn(SYSTEM_PYTHON, [REFERENCE, modelDir, adapterDir, JSON.stringify(settings)]);
+  constructor(modelDir: string, adapterDir: string, settings: { threads: number }) {
+    // A matched thread count also caps OpenBLAS/OpenMP pools, which torch.set_num_threads may not reach.
+    const env = settings.threads > 0 ? { ...process.env, OMP_NUM_THREADS: String(settings.threads), OPENBLAS_NUM_THREADS: String(settings.threads) } : process.env;
+    this.proc = spawn(SYSTEM_PYTHON, [REFERENCE, modelDir, adapterDir, JSON.stringify(settings)], { env });
     this.proc.stderr.on("data", (d: Buffer) => (this.stderr += d.toString()));
     this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
   }
@@ -136,8 +138,8 @@ async function runCase(c: BenchCase, opts: { rounds: number; perRound: number; w
     servers.push({ label: same, srv: new TorchServer(path.join(dir, "model"), path.join(dir, "adapter"), { ...settings, threads: s.threads }) });
     if (opts.defaultThreads) servers.push({ label: "torch default", srv: new TorchServer(path.join(dir, "model"), path.join(dir, "adapter"), { ...settings, threads: 0 }) });
     for (const x of servers) await x.srv.ready();
-    if (servers.length > 1 && servers[1].srv.threads === s.threads) {
-      console.log(`  (torch's default here is ${s.threads} thread(s): the second PyTorch line repeats the first)`);
+    if (servers.length > 1) {
+      console.log(`  (torch default: no thread settings; get_num_threads() = ${servers[1].srv.threads}, but OpenBLAS/OpenMP keep their own pools)`);
     }
     // Same weights and batch: the first losses must agree (forward + the first AdamW update).
     const check = 3;

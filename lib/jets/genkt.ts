@@ -12,10 +12,12 @@
  * All state lives in flat typed arrays reused across events (sequence.ts): no allocation per step,
  * and none per event once grown to the largest event. One instance per thread.
  */
-import { FourMomenta, phi02pi, rapidityOf } from "./pseudojet";
+import { FourMomenta, phi02pi as phi02piImported, rapidityOf as rapidityOfImported } from "./pseudojet";
 import { ClusterSequence } from "./sequence";
 
-// Local copies: imported bindings compile to property getters, too slow in the inner loops.
+// Module-local bindings for the hot paths: imported bindings are property getters under tsx/esbuild.
+const phi02pi = phi02piImported;
+const rapidityOf = rapidityOfImported;
 const PI = Math.PI;
 const TWOPI = 2 * Math.PI;
 
@@ -154,6 +156,12 @@ export class GenKtClusterer extends ClusterSequence {
       }
     }
     return true;
+  }
+
+  /** Rapidity and azimuth (in [0, 2pi)) of particles 0..n-1; valid right after init, before any step. */
+  initialRapPhi(rap: Float64Array, phi: Float64Array): void {
+    rap.set(this.bRap.subarray(0, this.nParticles));
+    phi.set(this.bPhi.subarray(0, this.nParticles));
   }
 
   /** Jet number of live slot s (0 <= s < nLive). */

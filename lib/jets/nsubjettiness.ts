@@ -7,9 +7,11 @@
  * A jet with <= N constituents has tau_N = 0 (fjcontrib's convention). Dimensionless.
  */
 import { GenKtClusterer, MAX_ALLOWABLE_R } from "./genkt";
-import { FourMomenta, kt2Of, phi02pi, rapidityOf } from "./pseudojet";
+import { FourMomenta, phi02pi as phi02piImported, rapidityOf as rapidityOfImported } from "./pseudojet";
 
-// Local copies: imported bindings compile to property getters, too slow in the inner loops.
+// Module-local bindings for the hot paths: imported bindings are property getters under tsx/esbuild.
+const phi02pi = phi02piImported;
+const rapidityOf = rapidityOfImported;
 const PI = Math.PI;
 const TWOPI = 2 * Math.PI;
 
@@ -50,16 +52,12 @@ export function nsubjettiness(fm: FourMomenta, constituents: ArrayLike<number>, 
     const cap = Math.max(m, 2 * cRap.length);
     cRap = new Float64Array(cap); cPhi = new Float64Array(cap); cPt = new Float64Array(cap); cAxis = new Int32Array(cap);
   }
-  for (let i = 0; i < m; i++) {
-    const c = constituents[i];
-    const k2 = kt2Of(fm.px[c], fm.py[c]);
-    cRap[i] = rapidityOf(fm.pz[c], fm.E[c], k2);
-    cPhi[i] = phi02pi(fm.px[c], fm.py[c], k2);
-    cPt[i] = Math.sqrt(k2);
-  }
   const denomWeight = beta === 1 ? R0 : Math.pow(R0, beta);
   const ac = axesClusterer;
   ac.init(fm, m, 1, MAX_ALLOWABLE_R, constituents);
+  // The constituents' rapidity and azimuth, as the clusterer has just computed them (same formulas).
+  ac.initialRapPhi(cRap, cPhi);
+  for (let i = 0; i < m; i++) cPt[i] = Math.sqrt(ac.kt2[i]);
   for (let N = Math.min(maxN, m - 1); N >= 1; N--) {
     ac.runUntil(N);
     for (let s = 0; s < N; s++) {

@@ -4,7 +4,10 @@
  * to the beam. Flat typed arrays, grown to the largest event and reused (no per-step allocation).
  * Jet ids: particles 0..n-1, then merged jets in creation order.
  */
-import { FourMomenta, kt2Of } from "./pseudojet";
+import { FourMomenta, kt2Of as kt2OfImported } from "./pseudojet";
+
+// Module-local bindings: imported functions are reached through getters under tsx/esbuild (hot paths).
+const kt2Of = kt2OfImported;
 
 export abstract class ClusterSequence {
   protected cap = 0;

@@ -11,9 +11,12 @@
  * Jets are addressed by stable ids (particles 0..n-1, merged jets after); state is in flat typed
  * arrays reused across events (sequence.ts).
  */
-import { FourMomenta, phi02pi, rapidityOf } from "./pseudojet";
+import { FourMomenta, phi02pi as phi02piImported, rapidityOf as rapidityOfImported } from "./pseudojet";
 import { ClusterSequence } from "./sequence";
 
+// Module-local bindings for the hot paths: imported bindings are property getters under tsx/esbuild.
+const phi02pi = phi02piImported;
+const rapidityOf = rapidityOfImported;
 const PI = Math.PI;
 const TWOPI = 2 * Math.PI;
 /** Tile-distance safety margin: tile bounds are lower bounds, shrunk so rounding never prunes a true neighbour. */
@@ -31,6 +34,8 @@ export class TiledGenKtClusterer extends ClusterSequence {
   private scale = new Float64Array(0);
   private nnDist = new Float64Array(0);
   private nn = new Int32Array(0);
+  /** How many live jets have this jet as their NN (lets the search for them stop early, or not start). */
+  private nnRefs = new Int32Array(0);
   private tileOf = new Int32Array(0);
   /** Position of a live jet in its tile's arrays and in the live arrays. */
   private tPos = new Int32Array(0);
@@ -66,7 +71,7 @@ export class TiledGenKtClusterer extends ClusterSequence {
     if (!this.growJets(n)) return;
     const cap = this.cap, j = 2 * cap;
     this.rap = new Float64Array(j); this.phi = new Float64Array(j); this.scale = new Float64Array(j); this.nnDist = new Float64Array(j);
-    this.nn = new Int32Array(j); this.tileOf = new Int32Array(j); this.tPos = new Int32Array(j); this.livePos = new Int32Array(j);
+    this.nn = new Int32Array(j); this.nnRefs = new Int32Array(j); this.tileOf = new Int32Array(j); this.tPos = new Int32Array(j); this.livePos = new Int32Array(j);
     this.live = new Int32Array(cap); this.liveDiJ = new Float64Array(cap);
   }
 
@@ -143,16 +148,23 @@ export class TiledGenKtClusterer extends ClusterSequence {
     this.tileOf[x] = t; this.tPos[x] = q;
     this.tId[at] = x; this.tRap[at] = this.rap[x]; this.tPhi[at] = this.phi[x];
     this.tNN[at] = -1; this.tNNDist[at] = this.R2;
+    this.nn[x] = -1; this.nnRefs[x] = 0;
   }
 
   /** Set jet x's nearest neighbour (and the tile copy). */
   private setNN(x: number, j: number, d: number): void {
+    const old = this.nn[x];
+    if (old !== j) {
+      if (old >= 0) this.nnRefs[old]--;
+      if (j >= 0) this.nnRefs[j]++;
+    }
     this.nn[x] = j; this.nnDist[x] = d;
     const at = this.tileOf[x] * this.tileCap + this.tPos[x];
     this.tNN[at] = j; this.tNNDist[at] = d;
   }
 
   private removeJet(x: number): void {
+    if (this.nn[x] >= 0) this.nnRefs[this.nn[x]]--;
     const t = this.tileOf[x], base = t * this.tileCap, q = this.tPos[x], last = --this.tCount[t];
     if (q !== last) {
       const m = this.tId[base + last];
@@ -248,7 +260,12 @@ export class TiledGenKtClusterer extends ClusterSequence {
         nnDist[i] = bi; nn[i] = bj;
       }
     }
-    for (let k = 0; k < this.nParticles; k++) this.findNN(k, 1, nn[k], nnDist[k]);
+    // nn[] now holds own-tile candidates, not yet counted in nnRefs: clear before setNN counts the final ones.
+    for (let k = 0; k < this.nParticles; k++) {
+      const j = nn[k];
+      nn[k] = -1;
+      this.findNN(k, 1, j, nnDist[k]);
+    }
   }
 
   /**
@@ -293,6 +310,8 @@ export class TiledGenKtClusterer extends ClusterSequence {
   private afterMerge(a: number, b: number, c: number): void {
     const { tId, tRap, tPhi, tCount, neigh, tMaxNN, tStamp, tNN, tNNDist, rap, phi } = this;
     const tc = this.tileCap, yc = rap[c], fc = phi[c], t0 = this.tileOf[c];
+    // Live jets whose NN is a or b: found below, then the search stops.
+    let pending = this.nnRefs[a] + this.nnRefs[b];
     let best = this.R2, bestJ = -1;
     // c's nearest neighbour, and the jets for which c is now nearer than their NN.
     const bounds = this.boundsMerge;
@@ -325,17 +344,20 @@ export class TiledGenKtClusterer extends ClusterSequence {
     // Jets whose NN was a or b: within R of it, in tiles around a or b whose bound on NN distances
     // reaches it (a and b keep their tile and coordinates after removal).
     const st = ++this.stamp;
-    for (let w = 0; w < 2; w++) {
+    for (let w = 0; w < 2 && pending > 0; w++) {
       const x = w === 0 ? a : b, base = 9 * this.tileOf[x];
       this.tileBounds(x, bounds); // findNN uses its own bounds array
-      for (let k = 0; k < 9; k++) {
+      for (let k = 0; k < 9 && pending > 0; k++) {
         const t = neigh[base + k];
         if (t < 0 || tStamp[t] === st || tCount[t] === 0) continue;
         if (bounds[k] > tMaxNN[t]) continue;
         tStamp[t] = st;
         for (let at = t * tc, end = at + tCount[t]; at < end; at++) {
           const x2 = tNN[at];
-          if (x2 === a || x2 === b) this.recomputeNN(tId[at], c);
+          if (x2 === a || x2 === b) {
+            this.recomputeNN(tId[at], c);
+            if (--pending === 0) break;
+          }
         }
       }
     }

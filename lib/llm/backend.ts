@@ -10,6 +10,7 @@
  * cost O(G × tensor)); ours read views of the heap, so a slice costs O(slice).
  */
 import * as tf from "@tensorflow/tfjs";
+import { installWasmKernels } from "./wasm-kernels";
 
 let chosen: Promise<string> | undefined;
 
@@ -60,6 +61,7 @@ async function tryBackend(name: string): Promise<string | undefined> {
     if (!(await tf.setBackend("wasm"))) return undefined;
     await tf.ready();
     installWasmSliceKernels();
+    installWasmKernels(); // aliasing Identity/Cast, grouped products (wasm-kernels.ts)
     return "wasm";
   }
   if (name === "cpu") {

@@ -7,7 +7,7 @@ import { followLossCurve, liveFigure } from "../../lib/report";
 
 test("a live figure outside a notebook kernel displays nothing and does not render", async () => {
   // An invalid spec would make vega throw if it were rendered.
-  await liveFigure().update({ mark: "no-such-mark" });
+  assert.equal(await liveFigure().update({ mark: "no-such-mark" }), undefined);
 });
 
 test("following a run log tolerates a missing log and a half-written last line", async () => {
