@@ -45,7 +45,8 @@ export class LlmClassifier implements TrainableClassifier {
   readonly fusion: FusionAdapter | undefined;
   readonly opts: LlmClassifierOptions;
   private readonly promptOpts: Partial<PromptOptions>;
-  private cache = new Map<number, EncodedExample>();
+  /** Encoded prompts by record object (ids repeat across files, objects don't). */
+  private cache = new WeakMap<EventRecord, EncodedExample>();
 
   constructor(model: LM, tok: Tokenizer, opts: LlmClassifierOptions) {
     this.model = model;
@@ -69,12 +70,12 @@ export class LlmClassifier implements TrainableClassifier {
     }
   }
 
-  /** Prompt and answer ids of a record (memoised by id: prompts are deterministic). */
+  /** Prompt and answer ids of a record (memoised: each epoch re-reads the same records). */
   example(r: EventRecord): EncodedExample {
-    let e = this.cache.get(r.id);
+    let e = this.cache.get(r);
     if (!e) {
       e = encodeExample(this.tok, r, this.promptOpts, 0);
-      if (this.cache.size < 200_000) this.cache.set(r.id, e);
+      this.cache.set(r, e);
     }
     return e;
   }
