@@ -10,6 +10,7 @@ import { GenKtClusterer } from "../../lib/jets/genkt";
 import { TiledGenKtClusterer } from "../../lib/jets/tiled";
 import { buildFastjetDriver, fastjetCluster, fastjetUnavailable } from "../../bench/fastjet/driver";
 import { randomEvents } from "../../bench/fastjet/random-events";
+import { DEFAULT_SIMULATION, simulateEvents } from "../../lib/simulation";
 
 const f64 = (a: number[]) => Float64Array.from(a);
 function cluster(parts: number[][], def: JetDefinition, ptmin = 0): Jet[] {
@@ -118,3 +119,19 @@ for (const [algorithm, R, seed] of [["antikt", 1.0, 1], ["antikt", 0.4, 2], ["kt
     });
   });
 }
+
+test("anti-kt R=1.0 equals FastJet 3.4 bit for bit on events from hepllm's simulator (signal and background)", { skip: noFastjet }, () => {
+  buildFastjetDriver();
+  const events = [...simulateEvents({ ...DEFAULT_SIMULATION, nEvents: 60, signalFraction: 0.5, seed: 17 })];
+  const fms = events.map((e) => fourMomenta(e.pt, e.eta, e.phi));
+  const ref = fastjetCluster("antikt", 1.0, 20, 1000, fms, events.map((e) => e.pt.length));
+  assert.ok(events.some((e) => e.label === 1) && events.some((e) => e.label === 0));
+  events.forEach((ev, i) => {
+    const jets = clusterJets(ev.pt, ev.eta, ev.phi, { algorithm: "antikt", R: 1.0 }, 20);
+    assert.equal(jets.length, ref[i].nJets, `simulated event ${i}: number of jets`);
+    ref[i].jets.forEach((r, k) => {
+      assert.deepEqual([jets[k].px, jets[k].py, jets[k].pz, jets[k].E], [r.px, r.py, r.pz, r.E], `simulated event ${i} jet ${k}`);
+      assert.deepEqual(jets[k].constituents, r.constituents, `simulated event ${i} jet ${k}: constituents`);
+    });
+  });
+});
