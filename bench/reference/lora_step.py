@@ -19,7 +19,6 @@ Then reads commands on stdin, one per line:  "steps N"  -> prints {"times": [wal
 import json
 import math
 import os
-import struct
 import sys
 import time
 
@@ -27,21 +26,13 @@ import numpy as np
 import torch
 
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "llm", "reference"))
+from st_numpy import read_safetensors as read_numpy  # noqa: E402  (the suite's independent numpy reader)
+
+
 def read_safetensors(path):
-    """name -> float32 tensor (F32 files only: what hepllm writes for this benchmark)."""
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, e in header.items():
-        if name == "__metadata__":
-            continue
-        if e["dtype"] != "F32":
-            raise ValueError(f"{path}: tensor {name} is {e['dtype']}, expected F32")
-        b, en = e["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(data[b:en], dtype=np.float32).reshape(e["shape"]).copy())
-    return out
+    """name -> float32 torch tensor (F32 files only: what hepllm writes for this benchmark)."""
+    return {name: torch.from_numpy(np.array(a, dtype=np.float32)) for name, a in read_numpy(path).items()}
 
 
 def rms_norm(x, w, eps):
