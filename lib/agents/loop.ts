@@ -122,9 +122,11 @@ export async function runAgent(opts: AgentOptions, input: string | ChatMessage[]
       return done("api_error", step - 1, null, (err as Error).message);
     }
     if (res.usage) {
-      usage.prompt_tokens += res.usage.prompt_tokens;
-      usage.completion_tokens += res.usage.completion_tokens;
-      usage.total_tokens += res.usage.total_tokens;
+      // Some servers send only part of the usage object; a missing count must not make the sum NaN.
+      const { prompt_tokens: p = 0, completion_tokens: c = 0 } = res.usage;
+      usage.prompt_tokens += p;
+      usage.completion_tokens += c;
+      usage.total_tokens += res.usage.total_tokens ?? p + c;
     }
     const msg = res.choices[0].message;
     const calls = (msg.tool_calls ?? []).map((c, i) => normaliseCall(c, step, i));

@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { tableCSV } from "../report/table";
 import { writeFileAtomic } from "../util/atomic";
 import type { StepResult } from "./loop";
 
@@ -34,12 +35,9 @@ export function toRow(r: StepResult, run: string, repeat: number): SummaryRow {
   };
 }
 
-function quote(v: string): string {
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
+/** The rows as RFC 4180 CSV with the header line (the report library's writer). */
 export function formatCsv(rows: SummaryRow[]): string {
-  return [CSV_COLUMNS.join(","), ...rows.map((r) => CSV_COLUMNS.map((c) => quote(r[c] ?? "")).join(","))].join("\n") + "\n";
+  return tableCSV({ columns: [...CSV_COLUMNS], rows });
 }
 
 /** Parses RFC 4180 CSV (quoted fields with "" and newlines) into rows keyed by the header. */
@@ -79,8 +77,10 @@ export async function appendSummary(file: string, rows: SummaryRow[]): Promise<v
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      // A lock older than a minute was left by a killed process.
-      if (waited > 60_000 || Date.now() - fs.statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 60_000) fs.rmSync(lock, { force: true });
+      // A lock older than a minute was left by a killed process. It may also have been released
+      // between the open and this stat (no stat then): just try again.
+      const held = fs.statSync(lock, { throwIfNoEntry: false });
+      if (waited > 60_000 || (held !== undefined && Date.now() - held.mtimeMs > 60_000)) fs.rmSync(lock, { force: true });
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -9,6 +9,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { openLHCO } from "../events";
+import { DEFAULT_FEATURES } from "../jets/features";
 import { Progress } from "../util/progress";
 import { RecordWriter } from "./jsonl";
 import type { PrepareReply, PrepareTask, PrepareWorkerConfig } from "./prepare-worker";
@@ -45,7 +46,12 @@ export interface PrepareResult {
   eventsPerSecond: number;
 }
 
-export const PREPARE_DEFAULTS = { ptmin: 20, R: 1.0, maxJets: 2 } as const;
+/** The record options used unless given: eventRecord's own defaults (one source of truth). */
+export const PREPARE_DEFAULTS: Readonly<{ ptmin: number; R: number; maxJets: number }> = {
+  ptmin: DEFAULT_FEATURES.ptmin,
+  R: DEFAULT_FEATURES.R,
+  maxJets: DEFAULT_FEATURES.maxJets,
+};
 
 const WORKER_SCRIPT = path.join(__dirname, "prepare-worker.js");
 
@@ -81,9 +87,11 @@ export async function prepare(opts: PrepareOptions): Promise<PrepareResult> {
   const writer = new RecordWriter(opts.output);
   let pool: WorkerPool<PrepareTask, PrepareReply> | undefined;
   try {
-    pool = new WorkerPool<PrepareTask, PrepareReply>(WORKER_SCRIPT, jobs, config);
+    // No more workers than blocks: each one loads h5wasm and opens the file (~0.5 s) at start-up.
+    const workers = Math.max(1, Math.min(jobs, Math.ceil(total / blockSize)));
+    pool = new WorkerPool<PrepareTask, PrepareReply>(WORKER_SCRIPT, workers, config);
     const inFlight: Promise<PrepareReply>[] = [];
-    const maxInFlight = jobs * 2; // bounds memory held in replies; keeps every worker fed
+    const maxInFlight = workers * 2; // bounds memory held in replies; keeps every worker fed
     const drainOne = async (): Promise<void> => {
       const reply = await abortable(inFlight.shift()!, opts.signal);
       if (reply.ok === false) throw new Error(reply.message); // `=== false`: tslab compiles non-strict, where `!reply.ok` does not narrow

@@ -7,7 +7,6 @@ import { Worker } from "node:worker_threads";
 
 interface Job<Req, Res> {
   msg: Req;
-  transfer: ArrayBuffer[];
   resolve: (r: Res) => void;
   reject: (e: Error) => void;
 }
@@ -34,12 +33,12 @@ export class WorkerPool<Req, Res> {
     }
   }
 
-  /** Sends `msg` (moving `transfer`) to the next free worker; resolves with its reply. */
-  run(msg: Req, transfer: ArrayBuffer[] = []): Promise<Res> {
+  /** Sends `msg` to the next free worker; resolves with its reply. */
+  run(msg: Req): Promise<Res> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error("worker pool is closed"));
     return new Promise<Res>((resolve, reject) => {
-      this.queue.push({ msg, transfer, resolve, reject });
+      this.queue.push({ msg, resolve, reject });
       this.dispatch();
     });
   }
@@ -60,7 +59,7 @@ export class WorkerPool<Req, Res> {
       const w = this.idle.pop()!;
       const job = this.queue.shift()!;
       this.busy.set(w, job);
-      w.postMessage(job.msg, job.transfer);
+      w.postMessage(job.msg);
     }
   }
 

@@ -55,7 +55,13 @@ export function columnName(column: number): string {
 
 export async function openLHCO(file: string, opts: { masterkey?: string } = {}): Promise<LHCOFile> {
   if (!fs.existsSync(file)) throw new LHCOFormatError(file, "no such file");
-  const eof = hdf5EndOfFile(file);
+  let eof: number | undefined;
+  try {
+    eof = hdf5EndOfFile(file);
+  } catch (err) {
+    // e.g. EISDIR for a folder, whose message does not name the path.
+    throw new LHCOFormatError(file, `cannot read (${(err as Error).message})`);
+  }
   if (eof === undefined) throw new LHCOFormatError(file, "not an HDF5 file (no HDF5 signature at offset 0)");
   const size = fs.statSync(file).size;
   if (size < eof) throw new LHCOFormatError(file, `truncated or corrupt: ${size} bytes, but its HDF5 superblock records ${eof}`);

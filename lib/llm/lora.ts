@@ -102,12 +102,14 @@ export class LoraAdapter {
   /** Writes the adapter in PEFT layout (atomically replacing `dir`). */
   save(dir: string, baseModel = ""): void {
     const tensors: Record<string, TensorToWrite> = {};
-    for (const m of this.modules) {
-      const l = m.lora!;
-      const r = this.config.r;
-      tensors[`${PREFIX}${m.name}.lora_A.weight`] = { dtype: "F32", shape: [r, m.inFeatures], data: tf.tidy(() => tf.transpose(l.a)).dataSync() as Float32Array };
-      tensors[`${PREFIX}${m.name}.lora_B.weight`] = { dtype: "F32", shape: [m.outFeatures, r], data: tf.tidy(() => tf.transpose(l.b)).dataSync() as Float32Array };
-    }
+    const r = this.config.r;
+    tf.tidy(() => {
+      for (const m of this.modules) {
+        const l = m.lora!;
+        tensors[`${PREFIX}${m.name}.lora_A.weight`] = { dtype: "F32", shape: [r, m.inFeatures], data: tf.transpose(l.a).dataSync() as Float32Array };
+        tensors[`${PREFIX}${m.name}.lora_B.weight`] = { dtype: "F32", shape: [m.outFeatures, r], data: tf.transpose(l.b).dataSync() as Float32Array };
+      }
+    });
     const cfg = {
       peft_type: "LORA",
       task_type: "CAUSAL_LM",
@@ -178,12 +180,13 @@ export function applyLora(model: LM, cfg: LoraConfig): LoraAdapter {
     const bound = 1 / Math.sqrt(m.inFeatures);
     const a = new Float32Array(m.inFeatures * cfg.r);
     for (let i = 0; i < a.length; i++) a[i] = rng.range(-bound, bound);
-    m.lora = {
+    // tidy frees the tensors the variables were made from (their buffers would outlive the first assign).
+    m.lora = tf.tidy(() => ({
       a: tf.variable(tf.tensor2d(a, [m.inFeatures, cfg.r]), true),
       b: tf.variable(tf.zeros([cfg.r, m.outFeatures]), true),
       scale,
       dropout: cfg.dropout ?? 0,
-    };
+    }));
     m.merged = false;
   }
   return new LoraAdapter(model, cfg, modules);

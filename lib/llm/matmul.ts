@@ -64,9 +64,4 @@ export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
 }
 
 /** Multiply-adds per group above which bmm splits into 2-D products (measured on wasm). */
-export let BMM_SPLIT_FLOPS = 65536;
-
-/** For benchmarks: force bmm's strategy (0 = always split, Infinity = always batched). */
-export function setBmmSplitThreshold(flops: number): void {
-  BMM_SPLIT_FLOPS = flops;
-}
+const BMM_SPLIT_FLOPS = 65536;

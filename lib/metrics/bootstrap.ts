@@ -10,6 +10,8 @@ export function percentile(sorted: number[], q: number): number {
   const pos = ((sorted.length - 1) * q) / 100;
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, sorted.length - 1);
+  // An exact rank or equal neighbours return the value itself: 0 * (Infinity - x) would be NaN.
+  if (pos === lo || sorted[hi] === sorted[lo]) return sorted[lo];
   return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
 }
 

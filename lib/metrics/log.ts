@@ -61,9 +61,12 @@ export function runLogPath(runDir: string): string {
   return runDir.endsWith(".jsonl") ? runDir : path.join(runDir, "log.jsonl");
 }
 
-// JSON has no Infinity: JSON.stringify writes the rejections of a perfect cut as null.
+// JSON has no Infinity or NaN: JSON.stringify writes both as null. A null rejection is +Infinity
+// (no background passes the cut) when both classes were present, else NaN (undefined rejection).
 function restoreInfinity(m: MetricsReport): void {
-  for (const k of ["rejection30", "rejection50"] as const) if (m[k] === null) m[k] = Infinity;
+  const c = m.confusion;
+  const bothClasses = !c || (c.tp + c.fn > 0 && c.tn + c.fp > 0);
+  for (const k of ["rejection30", "rejection50"] as const) if (m[k] === null) m[k] = bothClasses ? Infinity : NaN;
   for (const k of ["auc", "maxSic", "maxSicThreshold", "accuracy"] as const) if (m[k] === null) m[k] = NaN;
 }
 

@@ -4,8 +4,9 @@
  * lib/tokenizer's encodeChat ([AVAILABLE_TOOLS] before the last user turn, [TOOL_CALLS] answers,
  * [TOOL_RESULTS]), and an answer that starts with [TOOL_CALLS] is returned as OpenAI tool_calls.
  *
- * Generation (lib/llm generate) is synchronous per request; stop strings and a disconnected
- * client end it early by throwing out of its per-token callback.
+ * Generation (lib/llm generate) is synchronous per request; stop strings end it early by throwing
+ * out of its per-token callback. A client that disconnects is only noticed before generation
+ * starts: the event loop (and so the socket's "close") does not run until generate returns.
  */
 import * as path from "node:path";
 import type { ChatMessage, ToolSpec } from "../agents/openai/types";

@@ -46,10 +46,12 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (c: Buffer) => {
+      if (size > limit) return; // already refused: the rest is read and dropped
       size += c.length;
       if (size > limit) {
+        // Not req.destroy(): that resets the connection and the client never sees the 413.
+        chunks.length = 0;
         reject(new HttpError(413, `request body larger than ${limit} bytes`, "invalid_request_error", null, "request_too_large"));
-        req.destroy();
       } else chunks.push(c);
     });
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
@@ -184,8 +186,10 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     route(req, res)
       .catch((err) => {
         const e = err instanceof HttpError ? err : new HttpError(500, `internal error: ${(err as Error).message}`);
-        if (!res.headersSent) sendJson(res, e.status, e.body());
-        else res.end();
+        if (!res.headersSent) {
+          if (e.status === 413) res.setHeader("connection", "close"); // do not read the rest of a refused body
+          sendJson(res, e.status, e.body());
+        } else res.end();
       })
       .finally(() => opts.log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - t0} ms`));
   });

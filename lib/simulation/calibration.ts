@@ -87,16 +87,19 @@ export function calibrationTable(real: Iterable<Event>, sim: Iterable<Event>): C
 /** The KS table of two labelled LHCO files, reading at most maxEvents of each (default all). */
 export async function calibrateFiles(realPath: string, simPath: string, opts: { maxEvents?: number } = {}): Promise<CalibrationTable> {
   const real = await openLHCO(realPath);
-  const sim = await openLHCO(simPath);
   try {
-    for (const f of [real, sim]) {
-      if (!f.info.hasLabels) throw new Error(`${f.info.path}: calibration needs labelled events (2101 columns)`);
+    const sim = await openLHCO(simPath);
+    try {
+      for (const f of [real, sim]) {
+        if (!f.info.hasLabels) throw new Error(`${f.info.path}: calibration needs labelled events (2101 columns)`);
+      }
+      const stop = (n: number): number => Math.min(n, opts.maxEvents ?? n);
+      return calibrationTable(flatten(real.chunks({ stop: stop(real.info.nEvents) })), flatten(sim.chunks({ stop: stop(sim.info.nEvents) })));
+    } finally {
+      sim.close();
     }
-    const stop = (n: number): number => Math.min(n, opts.maxEvents ?? n);
-    return calibrationTable(flatten(real.chunks({ stop: stop(real.info.nEvents) })), flatten(sim.chunks({ stop: stop(sim.info.nEvents) })));
   } finally {
-    real.close();
-    sim.close();
+    real.close(); // also when the simulated file cannot be opened
   }
 }
 

@@ -33,7 +33,7 @@ export interface UnderlyingEventConfig {
   ptLogSigma: number;
   /** Mean number of initial-state-radiation partons (extra soft jets), Poisson. */
   isrMean: number;
-  /** Lower pT of ISR partons [GeV], spectrum dN/dpT ~ 1/pT^2 above it. */
+  /** Lower pT of ISR partons [GeV], spectrum dN/dpT ~ 1/pT^2 above it (up to 20 times it). */
   isrPtMin: number;
 }
 

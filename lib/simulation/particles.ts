@@ -63,11 +63,16 @@ export class ParticleList {
       n++;
     }
     if (n > LHCO_MAX_PARTICLES) {
-      // Keep the hardest 700, in generation order.
-      const cut = pt.slice(0, n).sort()[n - LHCO_MAX_PARTICLES];
+      // Keep the hardest 700, in generation order: all above the 700th largest pT (`cut`), and
+      // the first `ties` particles at exactly `cut` (float32 rounding makes ties possible).
+      const sorted = pt.slice(0, n).sort();
+      const cut = sorted[n - LHCO_MAX_PARTICLES];
+      let ties = 0;
+      for (let i = n - LHCO_MAX_PARTICLES; i < n && sorted[i] === cut; i++) ties++;
       let k = 0;
-      for (let i = 0; i < n && k < LHCO_MAX_PARTICLES; i++) {
+      for (let i = 0; i < n; i++) {
         if (pt[i] < cut) continue;
+        if (pt[i] === cut && ties-- <= 0) continue;
         pt[k] = pt[i];
         eta[k] = eta[i];
         phi[k] = phi[i];

@@ -71,7 +71,7 @@ export function showerParton(px: number, py: number, pz: number, colour: number,
 }
 
 /** Splits a final parton into 1 + Poisson(hadronsPerParton) massless hadrons. */
-export function hadronize(px: number, py: number, pz: number, cfg: ShowerConfig, rng: Rng, out: ParticleList): void {
+function hadronize(px: number, py: number, pz: number, cfg: ShowerConfig, rng: Rng, out: ParticleList): void {
   const n = 1 + rng.poisson(cfg.hadronsPerParton);
   const E = Math.sqrt(px * px + py * py + pz * pz);
   if (n === 1 || E < 2 * cfg.minParticlePt) {

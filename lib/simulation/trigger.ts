@@ -9,7 +9,7 @@
  * jet's full pT lies in [its pT, its pT + soft pT within R + margin of its axis]. Only events
  * whose bands straddle the threshold are clustered again with every particle (~1 in 5 events).
  */
-import { clusterJets } from "../jets";
+import { clusterJets, deltaR2 } from "../jets";
 
 /** Particles below this pT [GeV] are left out of the first, cheaper clustering. */
 const SOFT_PT = 5;
@@ -45,10 +45,7 @@ export function passesTrigger(pt: Float64Array, eta: Float64Array, phi: Float64A
     let band = j.pt;
     for (let i = 0; i < pt.length && band <= ptMin; i++) {
       if (pt[i] >= SOFT_PT) continue;
-      let dphi = Math.abs(phi[i] - j.phi);
-      if (dphi > Math.PI) dphi = 2 * Math.PI - dphi;
-      const deta = eta[i] - j.eta;
-      if (deta * deta + dphi * dphi < reach2) band += pt[i];
+      if (deltaR2(eta[i], phi[i], j.eta, j.phi) < reach2) band += pt[i];
     }
     if (band > ptMin) {
       undecided = true;

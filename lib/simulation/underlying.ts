@@ -25,6 +25,7 @@ export function underlyingEvent(cfg: SimulationConfig, rng: Rng, out: ParticleLi
   }
   const nIsr = rng.poisson(ue.isrMean * activity);
   for (let i = 0; i < nIsr; i++) {
+    // Inverse CDF of dN/dpT ~ 1/pT^2 from isrPtMin, truncated at 20 isrPtMin [GeV].
     const pt = ue.isrPtMin / (1 - rng.uniform() * 0.95);
     const y = rng.range(-4, 4);
     const phi = 2 * Math.PI * rng.uniform() - Math.PI;

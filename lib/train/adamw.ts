@@ -40,12 +40,15 @@ export class AdamW {
   constructor(groups: ParamGroup[], cfg: AdamWConfig = DEFAULT_ADAMW) {
     this.groups = groups;
     this.cfg = cfg;
-    for (const g of groups) {
-      for (const p of g.variables) {
-        this.m.set(p, tf.variable(tf.zerosLike(p), false));
-        this.v.set(p, tf.variable(tf.zerosLike(p), false));
+    // tidy frees the zero tensors the variables were made from (their buffers would outlive the first assign).
+    tf.tidy(() => {
+      for (const g of groups) {
+        for (const p of g.variables) {
+          this.m.set(p, tf.variable(tf.zerosLike(p), false));
+          this.v.set(p, tf.variable(tf.zerosLike(p), false));
+        }
       }
-    }
+    });
   }
 
   /** Applies one update with base learning rate `lr`; `grads` maps variable name → gradient. */
@@ -98,7 +101,7 @@ export class AdamW {
           if (t.shape.join(",") !== p.shape.join(",")) {
             throw new Error(`optimiser state: tensor ${name} has shape [${t.shape}], expected [${p.shape}]`);
           }
-          map.get(p)!.assign(tf.tensor(t.data, p.shape, "float32"));
+          tf.tidy(() => map.get(p)!.assign(tf.tensor(t.data, p.shape, "float32")));
         }
       });
     }

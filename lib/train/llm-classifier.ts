@@ -47,9 +47,12 @@ export class LlmClassifier implements TrainableClassifier {
   private readonly promptOpts: Partial<PromptOptions>;
   /** Encoded prompts by record object (ids repeat across files, objects don't). */
   private cache = new WeakMap<EventRecord, EncodedExample>();
+  /** Whether dispose() also frees the base model (true when the classifier loaded it itself, as run.ts does). */
+  private readonly ownsModel: boolean;
 
-  constructor(model: LM, tok: Tokenizer, opts: LlmClassifierOptions) {
+  constructor(model: LM, tok: Tokenizer, opts: LlmClassifierOptions, own: { model?: boolean } = {}) {
     this.model = model;
+    this.ownsModel = own.model ?? false;
     this.tok = tok;
     this.opts = opts;
     this.numericInput = opts.fusion.mode;
@@ -274,7 +277,9 @@ export class LlmClassifier implements TrainableClassifier {
     fs.rmSync(loraDir, { recursive: true, force: true });
     if (this.fusion) {
       const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-      for (const [name, t] of this.fusion.namedTensors()) tensors.set(name, { shape: t.shape, data: t.dataSync() as Float32Array });
+      tf.tidy(() => {
+        for (const [name, t] of this.fusion!.namedTensors()) tensors.set(name, { shape: t.shape, data: t.dataSync() as Float32Array });
+      });
       writeTensorFile(path.join(dir, "fusion_adapter.safetensors"), tensors);
       writeFileAtomic(path.join(dir, "fusion_config.json"), JSON.stringify(this.fusion.cfg, null, 2) + "\n");
     }
@@ -294,12 +299,6 @@ export class LlmClassifier implements TrainableClassifier {
   dispose(): void {
     this.lora.dispose();
     this.fusion?.dispose();
+    if (this.ownsModel) this.model.dispose();
   }
-}
-
-/** Reads classifier_config.json written by LlmClassifier.save (to rebuild it for evaluation). */
-export function readClassifierConfig(dir: string): LlmClassifierOptions {
-  const file = path.join(dir, "classifier_config.json");
-  if (!fs.existsSync(file)) throw new Error(`${dir}: no classifier_config.json (not an LLM classifier checkpoint)`);
-  return JSON.parse(fs.readFileSync(file, "utf8")) as LlmClassifierOptions;
 }

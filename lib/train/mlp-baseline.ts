@@ -42,7 +42,7 @@ export class MlpBaseline implements TrainableClassifier {
       const bound = 1 / Math.sqrt(sizes[i]);
       const w = Float32Array.from({ length: sizes[i] * sizes[i + 1] }, () => rng.range(-bound, bound));
       const b = Float32Array.from({ length: sizes[i + 1] }, () => rng.range(-bound, bound));
-      this.layers.push({ w: tf.variable(tf.tensor2d(w, [sizes[i], sizes[i + 1]])), b: tf.variable(tf.tensor1d(b)) });
+      this.layers.push(tf.tidy(() => ({ w: tf.variable(tf.tensor2d(w, [sizes[i], sizes[i + 1]])), b: tf.variable(tf.tensor1d(b)) })));
     }
   }
 
@@ -114,8 +114,10 @@ export class MlpBaseline implements TrainableClassifier {
     if (weights.length !== this.layers.length) throw new Error(`${file}: ${weights.length} layers, expected ${this.layers.length}`);
     weights.forEach((l, i) => {
       if (l.shape.join(",") !== this.layers[i].w.shape.join(",")) throw new Error(`${file}: layer ${i} has shape [${l.shape}], expected [${this.layers[i].w.shape}]`);
-      this.layers[i].w.assign(tf.tensor2d(l.w, l.shape as [number, number]));
-      this.layers[i].b.assign(tf.tensor1d(l.b));
+      tf.tidy(() => {
+        this.layers[i].w.assign(tf.tensor2d(l.w, l.shape as [number, number]));
+        this.layers[i].b.assign(tf.tensor1d(l.b));
+      });
     });
   }
 

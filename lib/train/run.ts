@@ -26,16 +26,22 @@ export async function buildClassifier(cfg: TrainConfig): Promise<{ clf: Trainabl
   await initBackend();
   const dir = cfg.model.path;
   const model = await loadModel(dir, { lowMemory: cfg.model.lowMemory });
-  const tok = loadTokenizer(dir);
-  const clf = new LlmClassifier(model, tok, {
-    lora: cfg.lora,
-    fusion: { mode: cfg.fusion.mode, dropout: cfg.fusion.dropout },
-    prompt: cfg.prompt as Partial<PromptOptions>,
-    maxJets: cfg.data.maxJets,
-    seed: cfg.seed,
-    baseModel: dir,
-  });
-  return { clf, modelName: path.basename(path.resolve(dir)) };
+  try {
+    const tok = loadTokenizer(dir);
+    // The classifier owns the model it is given here: disposing it frees the base weights too.
+    const clf = new LlmClassifier(model, tok, {
+      lora: cfg.lora,
+      fusion: { mode: cfg.fusion.mode, dropout: cfg.fusion.dropout },
+      prompt: cfg.prompt as Partial<PromptOptions>,
+      maxJets: cfg.data.maxJets,
+      seed: cfg.seed,
+      baseModel: dir,
+    }, { model: true });
+    return { clf, modelName: path.basename(path.resolve(dir)) };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
 }
 
 function loadRecords(file: string, max?: number): EventRecord[] {

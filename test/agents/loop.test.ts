@@ -110,3 +110,20 @@ test("calls without ids or with object arguments (older Ollama) are normalised",
   assert.equal(r.messages[2].tool_call_id, "call_1_0");
   assert.equal((r.messages[1].tool_calls ?? [])[0].function.arguments, '{"bins":2,"range":[1000,2000]}');
 });
+
+test("usage without total_tokens (some servers) is summed from its parts, never NaN", async () => {
+  const replies = [
+    { tool_calls: [{ id: "c1", type: "function" as const, function: { name: "mjj_histogram", arguments: '{"bins": 2, "range": [1000, 2000]}' } }] },
+    { content: "done" },
+  ];
+  let i = 0;
+  const client = {
+    async chat() {
+      const r = replies[i++];
+      return { id: "x", model: "m", choices: [{ index: 0, message: { role: "assistant" as const, content: null, ...r }, finish_reason: "stop" }], usage: { prompt_tokens: 10, completion_tokens: 3 } as never };
+    },
+  };
+  const r = await runAgent({ client, model: "m", tools: tools() }, "go");
+  assert.equal(r.reason, "final_answer");
+  assert.deepEqual(r.usage, { prompt_tokens: 20, completion_tokens: 6, total_tokens: 26 });
+});

@@ -1,4 +1,5 @@
-import { test } from "node:test";
+import { mock, test } from "node:test";
+import type * as FS from "node:fs";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -25,6 +26,25 @@ test("appendSummary keeps every row from concurrent writers", async () => {
   await Promise.all(Array.from({ length: 20 }, (_, i) => appendSummary(file, [row({ repeat: String(i) })])));
   const got = readSummary(file).map((r) => Number(r.repeat)).sort((a, b) => a - b);
   assert.deepEqual(got, Array.from({ length: 20 }, (_, i) => i));
+});
+
+test("appendSummary retries when the lock is released between its open and its stat", async (t) => {
+  const file = path.join(tempDir("summary-race"), "results_summary.csv");
+  const fs = require("node:fs") as typeof FS; // the module object itself, which the library reads through
+  const open = fs.openSync;
+  let raced = false;
+  // The other writer held the lock at open time and removed it right after: EEXIST, then no file.
+  const m = mock.method(fs, "openSync", (p: FS.PathLike, flags: FS.OpenMode) => {
+    if (!raced && String(p) === `${file}.lock`) {
+      raced = true;
+      throw Object.assign(new Error("EEXIST: file already exists"), { code: "EEXIST" });
+    }
+    return open(p, flags);
+  });
+  t.after(() => m.mock.restore());
+  await appendSummary(file, [row({ repeat: "7" })]);
+  assert.ok(raced);
+  assert.deepEqual(readSummary(file).map((r) => r.repeat), ["7"]);
 });
 
 test("Wilson interval: hand-computed values", () => {

@@ -123,6 +123,7 @@ test("a file of the wrong shape is rejected naming the file", async () => {
     const text = path.join(dir, "text.h5");
     fs.writeFileSync(text, "id,pt,eta,phi\n0,1,2,3\n");
     await assert.rejects(openLHCO(text), new RegExp(`${text}: not an HDF5 file`));
+    await assert.rejects(openLHCO(dir), (e: Error) => e instanceof LHCOFormatError && e.message.startsWith(`${dir}: cannot read`));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

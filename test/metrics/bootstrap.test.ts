@@ -12,6 +12,12 @@ test("percentile interpolates linearly like numpy's default", () => {
   assert.ok(Math.abs(percentile([10, 20, 30], 16) - 13.2) < 1e-12);
 });
 
+test("percentile treats +Infinity as the largest value (rejections with no background passing)", () => {
+  assert.equal(percentile([1, 2, Infinity], 50), 2);
+  assert.equal(percentile([1, Infinity, Infinity], 84), Infinity);
+  assert.equal(percentile([1, Infinity], 50), Infinity);
+});
+
 test("percentile matches numpy", { skip: skipUnlessPython("numpy", "python3-numpy") }, () => {
   const rng = new Rng(3);
   const v = Array.from({ length: 37 }, () => rng.normal()).sort((a, b) => a - b);

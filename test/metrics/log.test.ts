@@ -25,6 +25,21 @@ test("run log round trip keeps Infinity rejections (JSON writes null)", () => {
   }
 });
 
+test("run log round trip keeps NaN rejections of a one-class sample NaN (not Infinity)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-log-"));
+  try {
+    const metrics = evaluate([0, 0, 0], [0.9, 0.2, 0.1]);
+    assert.ok(Number.isNaN(metrics.rejection30));
+    const e: EvalLogEntry = { kind: "eval", run: "r", step: 1, epoch: 0, checkpoint: "checkpoint-1", dataset: "0:1 @3", data: "x.jsonl", numericInput: "off", model: "m", metrics, time: "2026-11-22T00:00:00Z" };
+    appendRunLog(dir, e);
+    const back = (readRunLog(dir)[0] as EvalLogEntry).metrics;
+    assert.ok(Number.isNaN(back.rejection30), String(back.rejection30));
+    assert.ok(Number.isNaN(back.rejection50), String(back.rejection50));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("bad log lines are reported by file and line", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-log-"));
   const file = path.join(dir, "log.jsonl");

@@ -145,3 +145,21 @@ test("concurrent requests are served one at a time, all answered", async () => {
     assert.deepEqual(rs.map((r) => r.choices[0].message.content), ["echo: n0", "echo: n1", "echo: n2", "echo: n3"]);
   });
 });
+
+test("a body over the size limit gets a 413 error body, not a reset connection, and is not retried", async () => {
+  const engine = new EchoEngine();
+  const s = await startServer({ engine, maxBodyBytes: 1000 });
+  try {
+    const big = JSON.stringify({ model: "echo-1", messages: [{ role: "user", content: "x".repeat(200_000) }] });
+    const r = await post(s.url, big);
+    assert.equal(r.status, 413);
+    assert.equal(((await r.json()) as { error: { code: string } }).error.code, "request_too_large");
+    const c = new OpenAIClient({ baseURL: s.url, retryBaseMs: 1 });
+    await assert.rejects(c.chat({ model: "echo-1", messages: [{ role: "user", content: "y".repeat(5000) }] }), (e: APIError) => e.status === 413);
+    assert.equal(engine.seen.length, 0);
+    const ok = await c.chat({ model: "echo-1", messages: [{ role: "user", content: "small" }] });
+    assert.equal(ok.choices[0].message.content, "echo: small");
+  } finally {
+    await s.close();
+  }
+});

@@ -64,3 +64,15 @@ test("particle lists apply acceptance and keep the hardest 700 in generation ord
   const f = list.toPtEtaPhi(0.1, 5, true);
   assert.equal(f.pt[0], Math.fround(f.pt[0]));
 });
+
+test("particle lists at the 700 cap keep a hard particle that comes after pT ties at the cut", () => {
+  // 701 particles of exactly 1 GeV, then one of 100 GeV: the cut (700th largest) is 1 GeV, so 699
+  // of the ties and the 100 GeV particle are the hardest 700.
+  const list = new ParticleList();
+  for (let i = 0; i < 701; i++) list.addPtEtaPhi(1, 0.5, 0.25);
+  list.addPtEtaPhi(100, -1, 1);
+  const { pt } = list.toPtEtaPhi(0.1, 5, true);
+  assert.equal(pt.length, 700);
+  assert.equal(pt.filter((x) => x === 1).length, 699);
+  assert.equal(pt[699], 100);
+});

@@ -41,6 +41,13 @@ test("p-value follows the Kolmogorov distribution for large samples", () => {
   assert.ok(ksPValue(1, 1000, 1000) < 1e-100);
 });
 
+test("p-value is 1 for a tiny distance, where the alternating series converges too slowly", () => {
+  // Q_KS(lambda) = 1 - O(exp(-pi^2 / (8 lambda^2))): 1 in double precision for lambda < 0.1.
+  const n = 1e8;
+  const ne = Math.sqrt(n / 2);
+  for (const lambda of [0.0011, 0.005, 0.01, 0.02, 0.03, 0.05]) assert.ok(Math.abs(ksPValue(lambda / ne, n, n) - 1) < 1e-9, `lambda ${lambda}`);
+});
+
 test("empty or non-finite samples are rejected with the sample named", () => {
   assert.throws(() => ksDistance([], [1]), /first sample is empty/);
   assert.throws(() => ksDistance([1], [2, NaN]), /second sample has a non-finite value NaN at index 1/);

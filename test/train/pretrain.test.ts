@@ -30,7 +30,9 @@ test("pre-training lowers the prompt loss and bakes the adapter into the base we
   const recs = [...syntheticRecords(64, 3)];
   const held = [...syntheticRecords(8, 99)].map((r) => encodePromptText(tok, formatPrompt(r)));
   const before = causalLmLoss(model, held, tok.padId).dataSync()[0];
+  const held0 = tf.memory().numTensors;
   const losses = pretrain(model, tok, recs, { steps: 20, batchSize: 8, lr: 1e-2, rank: 16, warmupSteps: 3, seed: 0, prompt: {} });
+  assert.equal(tf.memory().numTensors, held0, "the adapter and optimiser leave no tensors once baked");
   const after = causalLmLoss(model, held, tok.padId).dataSync()[0];
   assert.equal(losses.length, 20);
   assert.ok(after < before - 0.5, `held-out loss ${before.toFixed(3)} → ${after.toFixed(3)}`);

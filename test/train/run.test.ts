@@ -41,3 +41,33 @@ test("train from a config file, evaluate a checkpoint, and classify through the 
   clf.dispose();
   await assert.rejects(loadRunClassifier(path.join(dir, "nope")), /no train_config\.json/);
 });
+
+test("an LLM run from a model folder frees the base model it loaded (training and evaluation)", async () => {
+  const tf = await import("@tensorflow/tfjs");
+  const { initModel, saveModel, PRESETS } = await import("../../lib/llm");
+  const { trainPromptTokenizer } = await import("../../lib/prompts");
+  const { saveTokenizer } = await import("../../lib/tokenizer");
+  const { resolveTrainConfig } = await import("../../lib/train/config");
+  const { runTraining } = await import("../../lib/train/run");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-run-llm-"));
+  const recs: EventRecord[] = [...syntheticRecords(16, 7)];
+  writeRecords(path.join(dir, "train.jsonl"), recs.slice(0, 8));
+  writeRecords(path.join(dir, "val.jsonl"), recs.slice(8));
+  const tok = trainPromptTokenizer({ vocabSize: 512, seed: 1 });
+  saveTokenizer(tok, path.join(dir, "tok"));
+  const model = initModel({ ...PRESETS.tiny, vocabSize: tok.vocabSize, numLayers: 1 }, 3);
+  tf.tidy(() => model.forward(tf.tensor2d([[1, 2]], [1, 2], "int32"))); // RoPE's per-size cache exists from here on
+  saveModel(model, path.join(dir, "model"), path.join(dir, "tok"));
+  model.dispose();
+  const start = tf.memory().numTensors;
+  const cfg = resolveTrainConfig({
+    run: "llm", outDir: dir, model: { kind: "llm", path: path.join(dir, "model") },
+    data: { train: path.join(dir, "train.jsonl"), val: path.join(dir, "val.jsonl") },
+    lora: { r: 2, alpha: 4, targets: ["q_proj"] }, schedule: { epochs: 1, batchSize: 4 }, eval: { batchSize: 8 },
+  });
+  const res = await runTraining(cfg);
+  assert.equal(res.steps, 2);
+  assert.equal(tf.memory().numTensors, start, "runTraining frees the model it loaded");
+  await evaluateRun(res.runDir, path.join(dir, "val.jsonl"));
+  assert.equal(tf.memory().numTensors, start, "evaluateRun frees the model it loaded");
+});

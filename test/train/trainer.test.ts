@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
 import { useWasm } from "../support/backend";
 import { MlpBaseline } from "../../lib/train/mlp-baseline";
 import { resolveTrainConfig, TrainConfig } from "../../lib/train/config";
@@ -57,6 +58,7 @@ test("the MLP baseline learns through the shared loop and logs an evaluation per
 
 test("a resumed run repeats the uninterrupted run's losses exactly", async () => {
   const data = { train: records(200, 3) };
+  const start = tf.memory().numTensors;
   const full = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-full-"));
   const a = new MlpBaseline({ hidden: [16], maxJets: 2, dropout: 0.2 }, 11);
   const ref = await train(config(full), a, data, "mlp");
@@ -72,6 +74,7 @@ test("a resumed run repeats the uninterrupted run's losses exactly", async () =>
   const rest = await train(config(part), c, data, "mlp");
   c.dispose();
   assert.deepEqual([...first.losses, ...rest.losses], ref.losses);
+  assert.equal(tf.memory().numTensors, start, "training, checkpoints and resumes leave no tensors once the models are disposed");
 });
 
 test("config validation names the field", () => {

@@ -61,11 +61,6 @@ export function erfc(x: number): number {
   return incompleteGamma(0.5, x * x)[1];
 }
 
-/** The upper Gaussian tail 1 - Phi(z). */
-export function normalUpperTail(z: number): number {
-  return 0.5 * erfc(z / Math.SQRT2);
-}
-
 /** z with 1 - Phi(z) = p (Acklam's rational approximation + two Halley refinements on erfc). */
 export function zFromPValue(p: number): number {
   if (!(p >= 0 && p <= 1)) throw new Error(`zFromPValue: p must be in [0, 1], got ${p}`);

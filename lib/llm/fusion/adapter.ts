@@ -54,7 +54,8 @@ export class FusionAdapter {
       const bound = 1 / Math.sqrt(nIn);
       const w = Float32Array.from({ length: nIn * nOut }, () => rng.range(-bound, bound));
       const b = Float32Array.from({ length: nOut }, () => rng.range(-bound, bound));
-      return [tf.variable(tf.tensor2d(w, [nIn, nOut]), true), tf.variable(tf.tensor1d(b), true)];
+      // tidy frees the tensors the variables were made from (their buffers would outlive the first assign).
+      return tf.tidy(() => [tf.variable(tf.tensor2d(w, [nIn, nOut]), true), tf.variable(tf.tensor1d(b), true)]);
     };
     const [w1, b1] = lin(cfg.inputSize, h2);
     const [w2, b2] = lin(h2, cfg.hiddenSize);
@@ -62,9 +63,9 @@ export class FusionAdapter {
     // Unnamed variables: tfjs names them uniquely, so several adapters can live side by side.
     this.params = {
       w1, b1, w2, b2, w3, b3,
-      ln_g: tf.variable(tf.ones([cfg.hiddenSize]), true),
-      ln_b: tf.variable(tf.zeros([cfg.hiddenSize]), true),
-      scale: tf.variable(tf.scalar(cfg.initScale), true),
+      ln_g: tf.tidy(() => tf.variable(tf.ones([cfg.hiddenSize]), true)),
+      ln_b: tf.tidy(() => tf.variable(tf.zeros([cfg.hiddenSize]), true)),
+      scale: tf.tidy(() => tf.variable(tf.scalar(cfg.initScale), true)),
     };
   }
 
@@ -113,7 +114,7 @@ export class FusionAdapter {
     });
   }
 
-  /** Tensors in the saved layout: PyTorch names, Linear weights as [out, in]. */
+  /** Tensors in the saved layout: PyTorch names, Linear weights as [out, in] (call inside tf.tidy: the transposes are new tensors). */
   namedTensors(): Map<string, tf.Tensor> {
     const p = this.params;
     return new Map<string, tf.Tensor>([
@@ -137,9 +138,10 @@ export class FusionAdapter {
       if (!t) throw new Error(`fusion adapter: tensor ${name} is missing`);
       const want = transpose ? [...v.shape].reverse() : v.shape.length === 0 ? [1] : v.shape;
       if (t.shape.join(",") !== want.join(",")) throw new Error(`fusion adapter: ${name} has shape [${t.shape}], expected [${want}]`);
-      const x = tf.tensor(t.data, t.shape);
-      v.assign(transpose ? x.transpose() : x.reshape(v.shape));
-      x.dispose();
+      tf.tidy(() => {
+        const x = tf.tensor(t.data, t.shape);
+        v.assign(transpose ? x.transpose() : x.reshape(v.shape));
+      });
     };
     take("fc1.weight", p.w1, true);
     take("fc1.bias", p.b1, false);
