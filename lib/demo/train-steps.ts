@@ -79,7 +79,9 @@ function demoConfigs(ctx: DemoContext): TrainConfig[] {
   };
   const model = { kind: "llm", path: ctx.artifacts.baseModel! };
   return [
-    resolveTrainConfig({ ...base, run: "llm-fusion", model, fusion: { mode: "token", dropout: 0.1, lrScale: 5 }, optim: { lr: 2e-3, warmupSteps: 10 } }),
+    // The fusion adapter starts from nothing and must learn a whole embedding: 20× the LoRA rate
+    // (1:1 AUC 0.90 against 0.87 at 5×, 0.79 without fusion, in the demo's own runs).
+    resolveTrainConfig({ ...base, run: "llm-fusion", model, fusion: { mode: "token", dropout: 0.1, lrScale: 20 }, optim: { lr: 2e-3, warmupSteps: 10 } }),
     resolveTrainConfig({ ...base, run: "llm-no-fusion", model, fusion: { mode: "off" }, optim: { lr: 2e-3, warmupSteps: 10 } }),
     resolveTrainConfig({ ...base, run: "mlp-baseline", model: { kind: "mlp", hidden: [64, 64], dropout: 0.1 }, optim: { lr: 3e-3, warmupSteps: 10 }, schedule: { ...base.schedule, epochs: 8, batchSize: 32 }, data: { ...base.data, maxTrain: undefined } }),
   ];
