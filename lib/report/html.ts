@@ -20,7 +20,8 @@ export function ensurePlotly(dir: string): string {
   return target;
 }
 
-const escapeHTML = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** Text made safe for HTML element content (not for attribute values: quotes stay). */
+export const escapeHTML = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** The HTML page of a plotly figure, loading plotly from `plotlySrc` (relative URL). */
 export function plotlyHTML(fig: PlotlyFigure, title: string, plotlySrc = PLOTLY_ASSET): string {

@@ -11,6 +11,7 @@ import { EvalLogEntry, readRunLog, readScores } from "../metrics";
 import { writeFileAtomic } from "../util/atomic";
 import { confusionSpec } from "./confusion";
 import { exportFigure } from "./export";
+import { escapeHTML } from "./html";
 import { scoreHistogramSpec } from "./histogram";
 import { lossCurveSpec } from "./loss";
 import { manifestMarkdown, recordExports } from "./manifest";
@@ -109,6 +110,7 @@ export async function writeInterimReport(runDirs: string[], dir: string, opts: {
   const md = path.join(dir, "interim-report.md");
   writeFileAtomic(md, text);
   const html = path.join(dir, "interim-report.html");
+  const title = opts.title ?? "Interim report: an LLM reads collider events";
   const figHtml = text
     .split("\n")
     .filter((l) => l.startsWith("!["))
@@ -116,9 +118,9 @@ export async function writeInterimReport(runDirs: string[], dir: string, opts: {
     .join("\n");
   writeFileAtomic(
     html,
-    `<!doctype html><html><head><meta charset="utf-8"><title>${opts.title ?? "Interim report"}</title>` +
+    `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHTML(title)}</title>` +
       `<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px}img{max-width:520px}</style></head><body>` +
-      `<h1>${opts.title ?? "Interim report: an LLM reads collider events"}</h1><p>Generated ${new Date().toISOString()}.</p>` +
+      `<h1>${escapeHTML(title)}</h1><p>Generated ${new Date().toISOString()}.</p>` +
       `<h2>Results</h2>${tableHTML(t, { digits: 3 })}<h2>Figures</h2>${figHtml}</body></html>\n`,
   );
   recordExports(dir, [
