@@ -86,7 +86,10 @@ export const command: Command = {
       onToken: (id) => {
         ids.push(id);
         if (!stream) return;
-        const text = tok!.decode(ids);
+        // A character spread over byte-fallback tokens decodes as U+FFFD until its last byte
+        // arrives: hold trailing replacement characters back instead of printing them.
+        const text = tok!.decode(ids).replace(/\uFFFD+$/, "");
+        if (text.length <= printed.length) return;
         process.stdout.write(text.slice(printed.length));
         printed = text;
       },
