@@ -4,7 +4,7 @@
  * bound to an event sample.
  */
 import { parseArgs } from "node:util";
-import { Command } from "../command";
+import { Command, UsageError } from "../command";
 import { int, required } from "../args";
 import { readAllRecords } from "../../dataset/jsonl";
 import { runAgent } from "../../agents/loop";
@@ -63,7 +63,7 @@ export const command: Command = {
         ? OpenAIClient.fromEndpoint(values.endpoint as string, endpointsFile)
         : OpenAIClient.fromEnv("OPENAI", endpointsFile);
     const model = (values.model as string | undefined) ?? client.defaultModel;
-    if (!model) throw new Error("no model: give --model (the endpoint names no default)");
+    if (!model) throw new UsageError("no model: give --model (the endpoint names no default)");
     const records = values.records ? readAllRecords(values.records as string) : undefined;
     const loaded = values.classifier ? await loadRunClassifier(values.classifier as string, int(values, "checkpoint")) : undefined;
     const tools = analysisTools({ records, classifier: loaded?.clf });
