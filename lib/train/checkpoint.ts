@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeDirAtomic, writeFileAtomic } from "../util/atomic";
+import { removeDirAtomic, writeDirAtomic, writeFileAtomic } from "../util/atomic";
 import type { AdamW } from "./adamw";
 import type { TrainableClassifier } from "./classifier";
 import { readTensorFile, writeTensorFile } from "./tensor-file";
@@ -52,7 +52,8 @@ export function saveCheckpoint(runDir: string, clf: TrainableClassifier, opt: Ad
   });
   if (keep > 0) {
     const steps = listCheckpoints(runDir);
-    for (const s of steps.slice(0, Math.max(0, steps.length - keep))) fs.rmSync(checkpointDir(runDir, s), { recursive: true, force: true });
+    // Renamed away before deletion: a kill mid-delete must not leave a half-deleted checkpoint under its name.
+    for (const s of steps.slice(0, Math.max(0, steps.length - keep))) removeDirAtomic(checkpointDir(runDir, s));
   }
   return dir;
 }
