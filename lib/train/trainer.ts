@@ -192,10 +192,11 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
       windowStart = Date.now();
     }
     const wantEval = evalAt(state.step, epochEnded) || (state.step === total && valRecs !== undefined);
-    if (state.step % cfg.checkpoint.everySteps === 0 || state.step === total || state.step === stopAt || wantEval) {
-      state.rng = rng.getState();
-      lastCkpt = saveCheckpoint(runDir, clf, opt, state, cfg, cfg.checkpoint.keep);
-    }
+    const wantCkpt = state.step % cfg.checkpoint.everySteps === 0 || state.step === total || state.step === stopAt || wantEval;
+    // kill -9 safety (test/crash): evaluate BEFORE saving the checkpoint it names. Saved first, a
+    // kill between the two left a checkpoint whose evaluation a resume never ran; now a kill
+    // before the save resumes from the previous checkpoint and redoes both (the rewrite is identical).
+    if (wantCkpt) lastCkpt = checkpointDir(runDir, state.step);
     if (wantEval && valRecs) {
       appendRunLog(runDir, { kind: "val", run: cfg.run, step: state.step, epoch: state.epoch, loss: validationLoss(clf, valRecs, cfg.eval.batchSize, weights), time: new Date().toISOString() });
       const entry = await evaluateClassifier(clf, valRecs, {
@@ -203,6 +204,10 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
         data: cfg.data.val ?? "", dataset: cfg.data.valName, model: modelName, batchSize: cfg.eval.batchSize, source: data.val,
       });
       console.error(`eval ${entry.checkpoint} on ${entry.dataset}: accuracy ${entry.metrics.accuracy.toFixed(3)}, AUC ${entry.metrics.auc.toFixed(3)}`);
+    }
+    if (wantCkpt) {
+      state.rng = rng.getState();
+      lastCkpt = saveCheckpoint(runDir, clf, opt, state, cfg, cfg.checkpoint.keep);
     }
   }
   progress.finish();

@@ -213,7 +213,8 @@ export interface ChainReport {
 
 /**
  * The kill chain for one command: from a fresh state, run it and SIGKILL it at a seeded moment in
- * [boot, reference duration]; check what it left; rerun (so a resume may itself be killed). A run
+ * [boot, 0.95 × run duration] (the shortest of the last three uninterrupted runs; boot: at most half
+ * of it); check what it left; rerun (so a resume may itself be killed). A run
  * that completes before its kill moment is compared with the reference and the state is reset.
  * Ends with an uninterrupted rerun and its comparison, after `kills` kills.
  */
@@ -241,14 +242,20 @@ export async function killChain(o: {
     else rep.problems.push(`after completion ${rep.completions}: ${d.join("; ")}`);
   };
   o.fresh();
+  // Durations of completed runs: the kill window follows them, as the machine's load changes.
+  const durations = [o.refMs];
   while (rep.kills < o.kills) {
-    const at = o.bootMs + rnd() * Math.max(1, o.refMs - o.bootMs);
+    const span = Math.min(...durations.slice(-3));
+    const from = Math.min(o.bootMs, 0.5 * span);
+    const at = from + rnd() * (0.95 * span - from);
     const r = await runHepllm(o.args, { cwd: o.cwd, killAfterMs: at, watch: o.out });
     rep.partialSeen.push(...r.partial);
     if (r.killed) {
       rep.kills++;
       for (const p of checkAfterKill(o.out, o.ref)) rep.problems.push(`after kill ${rep.kills} at ${at.toFixed(0)} ms: ${p}`);
     } else {
+      if (rep.completions > 3 * o.kills) throw new Error(`${o.args[0]}: ${rep.completions} runs ended before their kill moment; the kill window is off`);
+      durations.push(r.ms);
       completed(r);
       o.fresh();
     }

@@ -5,7 +5,7 @@
  * Outputs compared: prepare: the records file; split: the split files + split.json; train: the whole
  * run folder (kept checkpoints' tensors and state, scores files, config, log.jsonl with timestamps and
  * throughput left out); eval: the scores file and the log entry. Kill moments are uniform between the
- * CLI's start-up time (`hepllm help`) and the uninterrupted run's duration. CRASH_KILLS raises the count.
+ * CLI's start-up time (`hepllm help`, at most half a run) and 0.95 × the uninterrupted run's duration. CRASH_KILLS raises the count.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
