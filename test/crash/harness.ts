@@ -20,7 +20,8 @@ import { REPO_ROOT } from "../support/shared";
 const HEPLLM = path.join(REPO_ROOT, "bin/hepllm.js");
 /** Temporary names written by lib/util/atomic.ts: `.<name>.<pid>.<n>.tmp`. */
 export const TEMP_NAME = /^\..*\.\d+\.\d+\.tmp$/;
-const ENV = { ...process.env, HEPLLM_QUIET_BACKEND: "1", HEPLLM_BACKEND: process.env.HEPLLM_BACKEND ?? "cpu" };
+/** The production backend choice (initBackend: wasm here), unless HEPLLM_BACKEND says otherwise. */
+const ENV = { ...process.env, HEPLLM_QUIET_BACKEND: "1" };
 
 /** mulberry32: a small seeded generator for the kill moments (independent of lib/util/rng). */
 export function seeded(seed: number): () => number {

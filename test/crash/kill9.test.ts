@@ -54,7 +54,7 @@ async function chain(name: string, args: string[], seed: number, prep: (cwd: str
 }
 
 before(async () => {
-  await initBackend(process.env.HEPLLM_BACKEND ?? "cpu");
+  await initBackend(); // for makeTinyModelDir; the children pick theirs the same way
   base = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-kill9-"));
   const inputs = path.join(base, "inputs");
   fs.mkdirSync(inputs);
