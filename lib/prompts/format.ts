@@ -77,7 +77,10 @@ export function formatPrompt(rec: EventRecord, opts: Partial<PromptOptions> = {}
     const f = `jets[${i}]`;
     let line =
       `    Jet ${i + 1}: P_T=${gev(j.P_T, `${f}.P_T`)}, eta=${num(j.eta, `${f}.eta`)}, phi=${num(j.phi, `${f}.phi`)}, ` +
-      `E=${gev(j.E, `${f}.E`)}, m=${gev(j.m, `${f}.m`)}, n_particles=${count(j.n_particles, `${f}.n_particles`)}, P_T_lead=${gev(j.P_T_lead, `${f}.P_T_lead`)}`;
+      `E=${gev(j.E, `${f}.E`)}, m=${gev(j.m, `${f}.m`)}`;
+    // Absent fields (records from a jet-feature table) are left out, never printed as 0.
+    if (present(j.n_particles)) line += `, n_particles=${count(j.n_particles, `${f}.n_particles`)}`;
+    if (present(j.P_T_lead)) line += `, P_T_lead=${gev(j.P_T_lead, `${f}.P_T_lead`)}`;
     if (o.nsubjettiness) line += `, tau21=${num(j.tau21, `${f}.tau21`)}, tau32=${num(j.tau32, `${f}.tau32`)}`;
     lines.push(line);
     if (o.dR) {
@@ -88,8 +91,13 @@ export function formatPrompt(rec: EventRecord, opts: Partial<PromptOptions> = {}
       });
     }
   });
-  lines.push(`n_particles: ${count(rec.n_particles, "n_particles")}`);
+  if (present(rec.n_particles)) lines.push(`n_particles: ${count(rec.n_particles, "n_particles")}`);
   if (rec.M_jj !== undefined && rec.M_jj !== null) lines.push(`M_jj: ${gev(rec.M_jj, "M_jj")}`);
   lines.push(END_INST_TOKEN);
   return lines.join("\n");
+}
+
+/** Whether an optional record field is there (JSON may carry null for absent; treat it alike). */
+function present(x: number | undefined | null): x is number {
+  return x !== undefined && x !== null;
 }
