@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
 import type { FusionMode } from "../llm/fusion/adapter";
+import type { HeadKind } from "./llm-classifier";
 
 export interface TrainConfig {
   /** Run name: output goes to `<outDir>/<run>/`. */
@@ -37,6 +38,8 @@ export interface TrainConfig {
   lora: { r: number; alpha: number; dropout: number; targets: string[]; rslora: boolean };
   /** The numeric fusion adapter (ignored for the MLP): mode, dropout, its own learning-rate multiplier. */
   fusion: { mode: FusionMode; dropout: number; lrScale: number };
+  /** How the LLM's decision is read (ignored for the MLP): "lm" = label likelihood of the answer tokens; "linear" = a two-class head on the last prompt position's hidden state (one forward pass per event, faster). */
+  head: HeadKind;
   optim: {
     /** Peak learning rate. */
     lr: number;
@@ -87,6 +90,7 @@ export const DEFAULT_TRAIN: Omit<TrainConfig, "run" | "model" | "data"> & { data
   prompt: {},
   lora: { r: 8, alpha: 16, dropout: 0.05, targets: ["q_proj", "k_proj", "v_proj", "o_proj"], rslora: false },
   fusion: { mode: "token", dropout: 0.1, lrScale: 5 },
+  head: "lm",
   optim: { lr: 2e-4, weightDecay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, warmupSteps: 10, minLrRatio: 0.1, clipNorm: 1.0 },
   schedule: { epochs: 1, batchSize: 8, gradAccum: 1, maxSteps: null, logEverySteps: 10 },
   classWeights: null,
@@ -115,6 +119,7 @@ export function resolveTrainConfig(raw: unknown, file = "<config>"): TrainConfig
     prompt: { ...d.prompt, ...r.prompt },
     lora: { ...d.lora, ...r.lora },
     fusion: { ...d.fusion, ...r.fusion },
+    head: r.head ?? d.head,
     optim: { ...d.optim, ...r.optim },
     schedule: { ...d.schedule, ...r.schedule },
     classWeights: r.classWeights === undefined ? d.classWeights : r.classWeights,

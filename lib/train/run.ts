@@ -32,6 +32,7 @@ export async function buildClassifier(cfg: TrainConfig): Promise<{ clf: Trainabl
     const clf = new LlmClassifier(model, tok, {
       lora: cfg.lora,
       fusion: { mode: cfg.fusion.mode, dropout: cfg.fusion.dropout },
+      head: cfg.head,
       prompt: cfg.prompt as Partial<PromptOptions>,
       maxJets: cfg.data.maxJets,
       seed: cfg.seed,
