@@ -53,10 +53,11 @@ export function supportedRejectionAt(c: BinaryCurve, eff: number, minBackground 
   if (missing) return { value: NaN, reason: missing };
   const epsB = backgroundEfficiencyAt(c, eff);
   const kept = epsB * c.nBackground;
-  if (!(kept >= minBackground)) {
+  const floor = Math.max(1, minBackground); // never 1/0 = +Infinity
+  if (!(kept >= floor)) {
     return {
       value: NaN,
-      reason: `${count2(kept)} of ${c.nBackground} background events pass the cut at εS = ${eff}; 1/εB needs ≥ ${minBackground} (relative error of εB ≈ 1/√N ≤ ${(1 / Math.sqrt(minBackground)).toFixed(2)})`,
+      reason: `${count2(kept)} of ${c.nBackground} background events pass the cut at εS = ${eff}; 1/εB needs ≥ ${floor} (relative error of εB ≈ 1/√N ≤ ${(1 / Math.sqrt(floor)).toFixed(2)})`,
     };
   }
   return { value: 1 / epsB };
