@@ -13,7 +13,12 @@
  *
  * `Jet k:` lines are indented 4 spaces, `dR_j:` lines 6 (one per other kept jet, in order);
  * numbers are printed with `decimals` places as Python's f"{x:.2f}" does (see decimal.ts), counts as integers; the M_jj line is omitted when
- * the event has fewer than two jets. Options add units, N-subjettiness, instruction variants and
+ * the event has fewer than two jets. Fields a record lacks (records from a jet-feature table have
+ * no jet `n_particles=`/`P_T_lead=` and no `n_particles:` line) are left out, never printed as 0:
+ *
+ *       Jet 1: P_T=1334.88, eta=-0.33, phi=-3.13, E=1410.46, m=28.82
+ *
+ * Full records print exactly the study's text. Options add units, N-subjettiness, instruction variants and
  * the fusion adapter's `<JET_FEATURES>` placeholder (on its own line after the instruction).
  */
 import { EventRecord, JetRecord } from "../jets/record";
@@ -25,7 +30,7 @@ export interface PromptOptions {
   decimals: number;
   /** Append " GeV" to momenta, energies and masses (the study: off). */
   units: boolean;
-  /** Append each jet's tau21 and tau32 (the study: off). */
+  /** Append each jet's tau21 and tau32 (the study: off; on for the fair ablation: the fusion vector has them). */
   nsubjettiness: boolean;
   /** Print the dR_k lines (the study: on). */
   dR: boolean;
