@@ -14,8 +14,9 @@
  * wall time of each arm; writes the numbers to data/bench/physics/<source>-results.json.
  *
  *   npm run bench:physics -- [--data real|sim|both] [--quick] [--seed 1] [--arms llm-fusion,llm-text,mlp,gbdt]
- *       [--head linear|lm] [--numeric ple|scaled] [--bins 16] [--epochs 2] [--mlp-numeric ple|scaled]
- *       [--fusion-mode token|first-token] [--lr 2e-3] [--fusion-lr-scale 20] [--eval-every 125]
+ *       [--head lm|linear] [--numeric ple|scaled] [--bins 16] [--epochs 1] [--mlp-numeric ple|scaled] [--mlp-epochs 40]
+ *       [--fusion-mode last-token|token|first-token] [--lr 2e-3] [--fusion-lr-scale 2] [--eval-every 94]
+ *       [--scale 0.5] [--tests 0,1]   (exploration: every count × scale; only the listed test sets)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -28,29 +29,45 @@ import { evaluate, pairedBootstrap, MetricsReport } from "../../lib/metrics";
 import { labelOf } from "../../lib/train/classifier";
 import { resolveTrainConfig, TrainConfig } from "../../lib/train/config";
 import { ArmResult, gbdtArm, trainedArm } from "./arms";
-import { BenchSets, PROTOCOL, QUICK_PROTOCOL, realSets, simSets } from "./data";
+import { BenchSets, Counts, Protocol, PROTOCOL, QUICK_PROTOCOL, realSets, simSets } from "./data";
 
 const { values: opt } = parseArgs({
   options: {
     data: { type: "string", default: "both" },
     quick: { type: "boolean", default: false },
+    scale: { type: "string" },
+    tests: { type: "string" },
+    "mlp-epochs": { type: "string", default: "40" },
     seed: { type: "string", default: "1" },
     arms: { type: "string", default: "llm-fusion,llm-text,mlp,gbdt" },
-    head: { type: "string", default: "linear" },
+    head: { type: "string", default: "lm" },
     numeric: { type: "string", default: "ple" },
     "mlp-numeric": { type: "string" },
     bins: { type: "string", default: "16" },
-    epochs: { type: "string", default: "2" },
-    "fusion-mode": { type: "string", default: "token" },
+    epochs: { type: "string", default: "1" },
+    "fusion-mode": { type: "string", default: "last-token" },
     lr: { type: "string", default: "2e-3" },
-    "fusion-lr-scale": { type: "string", default: "20" },
+    "fusion-lr-scale": { type: "string", default: "2" },
     "eval-every": { type: "string" },
     out: { type: "string", default: path.join("data", "bench", "physics") },
   },
 });
 
 const seed = Number(opt.seed);
-const protocol = opt.quick ? QUICK_PROTOCOL : PROTOCOL;
+const protocol = scaled(opt.quick ? QUICK_PROTOCOL : PROTOCOL, Number(opt.scale ?? 1), opt.tests);
+
+/** The protocol with every count × f (exploration runs), keeping only the test sets whose names are listed (comma-separated indices). */
+function scaled(p: Protocol, f: number, tests?: string): Protocol {
+  const c = (x: Counts): Counts => ({ signal: Math.round(x.signal * f), background: Math.round(x.background * f) });
+  const keep = tests ? tests.split(",").map(Number) : p.tests.map((_, i) => i);
+  return {
+    train: c(p.train), val: c(p.val),
+    tests: p.tests.filter((_, i) => keep.includes(i)).map((t) => {
+      const n = c(t);
+      return { ...n, name: f === 1 ? t.name : `1:${Math.round(t.background / t.signal)} @${n.signal + n.background}` };
+    }),
+  };
+}
 const arms = opt.arms!.split(",");
 const MAX_JETS = 2;
 const BOOTSTRAP = 1000;
@@ -61,7 +78,7 @@ function configs(dir: string, base: string, trainFile: string, valFile: string):
   const nTrain = protocol.train.signal + protocol.train.background;
   const llmSteps = Math.floor(nTrain / 8) * Number(opt.epochs);
   const llm = {
-    outDir: dir, model: { kind: "llm", path: base }, data: { train: trainFile, val: valFile, maxJets: MAX_JETS },
+    outDir: dir, model: { kind: "llm", path: base || "(no LLM arm)" }, data: { train: trainFile, val: valFile, maxJets: MAX_JETS },
     // LoRA on every projection, as the demo: attention routes the numbers, the MLPs help read them.
     lora: { r: 8, alpha: 16, dropout: 0.05, targets: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] },
     // Both LLM arms read the same text, tau21/tau32 included: the fusion arm differs only by the vector.
@@ -70,10 +87,10 @@ function configs(dir: string, base: string, trainFile: string, valFile: string):
     optim: { lr: Number(opt.lr), warmupSteps: 20 },
     schedule: { epochs: Number(opt.epochs), batchSize: 8, logEverySteps: 25 },
     checkpoint: { everySteps: 1_000_000, keep: 0 },
-    eval: { everySteps: Number(opt["eval-every"] ?? Math.max(1, Math.round(llmSteps / 6))), batchSize: 32 },
+    eval: { everySteps: Number(opt["eval-every"] ?? Math.max(1, Math.round(llmSteps / 4))), batchSize: 32 },
     seed,
   };
-  const mlpEpochs = 40;
+  const mlpEpochs = Number(opt["mlp-epochs"]);
   const mlpSteps = Math.floor(nTrain / 32);
   return {
     "llm-fusion": resolveTrainConfig({ ...llm, run: "llm-fusion", fusion: { mode: opt["fusion-mode"], dropout: 0.1, lrScale: Number(opt["fusion-lr-scale"]) } }),
@@ -106,7 +123,7 @@ function cell(m: MetricsReport, key: string, d: number): string {
 async function runSource(source: "real" | "sim"): Promise<void> {
   const t0 = Date.now();
   const sets = source === "real" ? realSets(protocol, seed) : await simSets(protocol, seed);
-  const dir = path.join(opt.out!, `${source}${opt.quick ? "-quick" : ""}`);
+  const dir = path.join(opt.out!, `${source}${opt.quick ? "-quick" : ""}${opt.scale ? `-x${opt.scale}` : ""}`);
   fs.mkdirSync(dir, { recursive: true });
   console.error(`${source}: train ${sets.train.length}, val ${sets.val.length}, tests ${sets.tests.map((t) => `${t.name}`).join(", ")}`);
   const trainFile = path.join(dir, "train.jsonl");
