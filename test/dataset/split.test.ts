@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
-import { readAllRecords, split, SplitRecord, SplitSummary, verifySplit, writeRecords } from "../../lib/dataset";
+import { readAllRecords, readFeatureTable, split, SplitRecord, SplitSummary, verifySplit, writeRecords } from "../../lib/dataset";
+import { sharedFile, skipUnlessShared } from "../support/shared";
 import { makeRecord } from "./records";
 
 function tmpDir(): string {
@@ -261,5 +262,32 @@ test("unlabelled records and bad options are refused; outputs are replaced whole
   split({ input: good, outDir: out, ratios: [[1, 1]], valSizes: [10], seed: 1 });
   assert.deepEqual(fs.readdirSync(path.join(out, "1-1")).sort(), ["test.jsonl", "train.jsonl", "val.jsonl"]);
   assert.deepEqual(fs.readdirSync(out).sort(), ["1-1", "keep.txt", "split.json"]);
+  fs.rmSync(dir, { recursive: true });
+});
+
+const RD = "fixtures/lhco/rd_jet_features.csv.gz";
+
+test("the benchmark protocol on the real R&D jet features: exact sizes, nothing shared", { skip: skipUnlessShared(RD) }, () => {
+  const dir = tmpDir();
+  const file = path.join(dir, "rd.jsonl");
+  writeRecords(file, readFeatureTable(sharedFile(RD)!));
+  const warnings: string[] = [];
+  const sum = split({
+    input: file,
+    outDir: path.join(dir, "splits"),
+    ratios: [[1, 1], [1, 10]],
+    trainSizes: [3000, 0],
+    valSizes: [1000, 0],
+    testSizes: [2000, 5500],
+    seed: 42,
+    warn: (m) => warnings.push(m),
+  });
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(sum.available, { signal: 5059, background: 70941 });
+  const sizes = sum.sets.map((s) => [s.train.signal, s.train.background, s.val.signal, s.val.background, s.test.signal, s.test.background]);
+  assert.deepEqual(sizes, [[1500, 1500, 500, 500, 1000, 1000], [0, 0, 0, 0, 500, 5000]]);
+  const files = check(sum, file);
+  assertDisjoint(files);
+  assert.equal(sum.verifiedEvents, 3000 + 1000 + 2000 + 5500);
   fs.rmSync(dir, { recursive: true });
 });
