@@ -8,6 +8,7 @@ import * as path from "node:path";
 import Ajv from "ajv";
 import type { FusionMode } from "../llm/fusion/adapter";
 import type { HeadKind } from "./llm-classifier";
+import type { NumericEncoderConfig } from "../llm/fusion/encoder";
 
 /** Checkpoint-selection criteria, computed on the validation set. */
 export type SelectionMetric = "val_loss" | "val_auc";
@@ -43,6 +44,8 @@ export interface TrainConfig {
   fusion: { mode: FusionMode; dropout: number; lrScale: number };
   /** How the LLM's decision is read (ignored for the MLP): "lm" = label likelihood of the answer tokens; "linear" = a two-class head on the last prompt position's hidden state (one forward pass per event, faster). */
   head: HeadKind;
+  /** How the feature vector is encoded before the fusion adapter and the MLP baseline alike: "scaled" (as is) or "ple" (+ piecewise-linear encoding on `bins` quantile bins fitted on the training events). */
+  numeric: NumericEncoderConfig;
   optim: {
     /** Peak learning rate. */
     lr: number;
@@ -100,6 +103,7 @@ export const DEFAULT_TRAIN: Omit<TrainConfig, "run" | "model" | "data"> & { data
   lora: { r: 8, alpha: 16, dropout: 0.05, targets: ["q_proj", "k_proj", "v_proj", "o_proj"], rslora: false },
   fusion: { mode: "token", dropout: 0.1, lrScale: 5 },
   head: "lm",
+  numeric: { encoding: "scaled", bins: 16 },
   optim: { lr: 2e-4, weightDecay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, warmupSteps: 10, minLrRatio: 0.1, clipNorm: 1.0 },
   schedule: { epochs: 1, batchSize: 8, gradAccum: 1, maxSteps: null, logEverySteps: 10 },
   classWeights: null,
@@ -130,6 +134,7 @@ export function resolveTrainConfig(raw: unknown, file = "<config>"): TrainConfig
     lora: { ...d.lora, ...r.lora },
     fusion: { ...d.fusion, ...r.fusion },
     head: r.head ?? d.head,
+    numeric: { ...d.numeric, ...r.numeric },
     optim: { ...d.optim, ...r.optim },
     schedule: { ...d.schedule, ...r.schedule },
     classWeights: r.classWeights === undefined ? d.classWeights : r.classWeights,

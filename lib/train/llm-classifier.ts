@@ -20,6 +20,7 @@ import type { EventRecord } from "../jets/record";
 import { KVCache, LM, LoraAdapter, applyLora, LoraTarget, generate } from "../llm";
 import { FusionAdapter, FusionConfig, FusionMode } from "../llm/fusion/adapter";
 import { featureMatrix, featureSize } from "../llm/fusion/features";
+import { DEFAULT_NUMERIC, loadEncoder, NumericEncoder, numericEncoder, NumericEncoderConfig, saveEncoder } from "../llm/fusion/encoder";
 import { encodeExample, EncodedExample, PromptOptions } from "../prompts";
 import type { Tokenizer } from "../tokenizer";
 import { writeFileAtomic } from "../util/atomic";
@@ -40,6 +41,8 @@ export interface LlmClassifierOptions {
   seed: number;
   /** "lm" (default): label likelihood; "linear": a classification head on the last prompt position's hidden state. */
   head?: HeadKind;
+  /** How the feature vector is encoded before the fusion adapter (default: the scaled vector). */
+  numeric?: NumericEncoderConfig;
   /** Base model name recorded in adapter_config.json. */
   baseModel?: string;
 }
@@ -55,6 +58,8 @@ export class LlmClassifier implements TrainableClassifier {
   readonly fusion: FusionAdapter | undefined;
   /** The linear head (head "linear"), undefined for the label likelihood. */
   readonly head: ClassificationHead | undefined;
+  /** Feature vector → fusion adapter input (fitted on the training events by fitInputs). */
+  readonly encoder: NumericEncoder;
   readonly opts: LlmClassifierOptions;
   private readonly promptOpts: Partial<PromptOptions>;
   /** Encoded prompts by record object (ids repeat across files, objects don't). */
@@ -74,11 +79,12 @@ export class LlmClassifier implements TrainableClassifier {
       r: opts.lora.r, alpha: opts.lora.alpha, dropout: opts.lora.dropout,
       targetModules: opts.lora.targets as LoraTarget[], useRslora: opts.lora.rslora, seed: opts.seed,
     });
+    this.encoder = numericEncoder(opts.numeric ?? DEFAULT_NUMERIC, featureSize(opts.maxJets));
     if (opts.fusion.mode !== "off") {
       // Start the fusion vector at the embeddings' own scale, so it is neither drowned nor dominant.
       const probe = tf.tidy(() => model.embed(tf.tensor2d([[tok.bosId]], [1, 1], "int32")).square().mean().sqrt().dataSync()[0] as number);
       const cfg: FusionConfig = {
-        mode: opts.fusion.mode, inputSize: featureSize(opts.maxJets), hiddenSize: model.config.hiddenSize,
+        mode: opts.fusion.mode, inputSize: this.encoder.outputSize, hiddenSize: model.config.hiddenSize,
         maxJets: opts.maxJets, dropout: opts.fusion.dropout, initScale: probe > 0 ? probe : 1,
       };
       this.fusion = new FusionAdapter(cfg, opts.seed + 1);
@@ -96,6 +102,11 @@ export class LlmClassifier implements TrainableClassifier {
     return e;
   }
 
+  /** Fits the numeric encoder on the training events (before training; a checkpoint's load restores the same state). */
+  fitInputs(train: EventRecord[]): void {
+    this.encoder.fit(featureMatrix(train, this.opts.maxJets), train.length);
+  }
+
   paramGroups(opts: { weightDecay: number; fusionLrScale: number }): ParamGroup[] {
     const groups: ParamGroup[] = [{ name: "lora", variables: this.lora.variables(), lrScale: 1, weightDecay: opts.weightDecay }];
     if (this.fusion) groups.push({ name: "fusion", variables: this.fusion.variables(), lrScale: opts.fusionLrScale, weightDecay: 0 });
@@ -107,7 +118,7 @@ export class LlmClassifier implements TrainableClassifier {
   private embeddings(ids: tf.Tensor2D, batch: EventRecord[], firstReal: number[], featureIdx: number[]): tf.Tensor3D | undefined {
     if (!this.fusion) return undefined;
     const positions = this.fusion.cfg.mode === "token" ? featureIdx : firstReal;
-    const x = tf.tensor2d(featureMatrix(batch, this.opts.maxJets), [batch.length, featureSize(this.opts.maxJets)]);
+    const x = tf.tensor2d(this.encoder.encode(featureMatrix(batch, this.opts.maxJets), batch.length), [batch.length, this.encoder.outputSize]);
     return this.fusion.inject(this.model.embed(ids), x, positions);
   }
 
@@ -341,11 +352,13 @@ export class LlmClassifier implements TrainableClassifier {
       writeFileAtomic(path.join(dir, "fusion_config.json"), JSON.stringify(this.fusion.cfg, null, 2) + "\n");
     }
     if (this.head) this.head.save(path.join(dir, HEAD_FILE));
+    saveEncoder(this.encoder, dir);
     writeFileAtomic(path.join(dir, "classifier_config.json"), JSON.stringify({ ...this.opts, promptOptions: this.promptOpts }, null, 2) + "\n");
   }
 
   load(dir: string): void {
     this.lora.load(dir);
+    loadEncoder(this.encoder, dir);
     const file = path.join(dir, "fusion_adapter.safetensors");
     if (this.fusion) {
       if (!fs.existsSync(file)) throw new Error(`${dir}: fusion mode "${this.fusion.cfg.mode}" but no fusion_adapter.safetensors`);

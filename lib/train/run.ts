@@ -22,7 +22,7 @@ import type { EvalLogEntry } from "../metrics";
 /** Builds the classifier a config describes (the LLM is loaded from its folder). */
 export async function buildClassifier(cfg: TrainConfig): Promise<{ clf: TrainableClassifier; modelName: string }> {
   if (cfg.model.kind === "mlp") {
-    return { clf: new MlpBaseline({ hidden: cfg.model.hidden, maxJets: cfg.data.maxJets, dropout: cfg.model.dropout }, cfg.seed), modelName: "MLP" };
+    return { clf: new MlpBaseline({ hidden: cfg.model.hidden, maxJets: cfg.data.maxJets, dropout: cfg.model.dropout, numeric: cfg.numeric }, cfg.seed), modelName: "MLP" };
   }
   await initBackend();
   const dir = cfg.model.path;
@@ -34,6 +34,7 @@ export async function buildClassifier(cfg: TrainConfig): Promise<{ clf: Trainabl
       lora: cfg.lora,
       fusion: { mode: cfg.fusion.mode, dropout: cfg.fusion.dropout },
       head: cfg.head,
+      numeric: cfg.numeric,
       prompt: cfg.prompt as Partial<PromptOptions>,
       maxJets: cfg.data.maxJets,
       seed: cfg.seed,

@@ -134,6 +134,7 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
   const trainRecs = cfg.data.maxTrain ? data.train.slice(0, cfg.data.maxTrain) : data.train;
   const valRecs = data.val && cfg.data.maxVal ? takeStratified(data.val, cfg.data.maxVal) : data.val;
   trainRecs.forEach(labelOf); // fail early on unlabelled records
+  clf.fitInputs?.(trainRecs); // training events only; a resumed run's checkpoint restores the same state
   const weights: ClassWeights | undefined =
     cfg.classWeights === "balanced" ? balancedWeights(trainRecs) : cfg.classWeights === null ? undefined : cfg.classWeights;
   const { perEpoch, total } = plannedSteps(cfg, trainRecs.length);

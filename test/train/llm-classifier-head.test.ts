@@ -100,6 +100,7 @@ test("linear head: saved in nn.Linear layout beside the adapters, loads to ident
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-head-"));
   const model = initModel(cfg, 14);
   const a = new LlmClassifier(model, tok, options("token"));
+  assert.equal(a.fusion!.cfg.inputSize, featureSize(2), "the scaled encoding feeds the vector as it is");
   randomiseAdapters(a, 4);
   a.head!.b.assign(tf.tensor1d([0.3, -0.2]));
   const before = await a.score(recs);
@@ -126,7 +127,8 @@ test("linear head: an interrupted run (LoRA + fusion dropout on) resumes to the 
   const { resolveTrainConfig } = await import("../../lib/train/config");
   const { train } = await import("../../lib/train/trainer");
   const data = { train: [...syntheticRecords(24, 8)] };
-  const opts: LlmClassifierOptions = { ...options("token"), lora: { r: 4, alpha: 8, dropout: 0.1, targets: ["q_proj", "v_proj"], rslora: false }, fusion: { mode: "token", dropout: 0.2 } };
+  // With the piecewise-linear numeric encoder: fitted on the training events, restored from the checkpoint.
+  const opts: LlmClassifierOptions = { ...options("token"), lora: { r: 4, alpha: 8, dropout: 0.1, targets: ["q_proj", "v_proj"], rslora: false }, fusion: { mode: "token", dropout: 0.2 }, numeric: { encoding: "ple", bins: 4 } };
   const cfgFor = (dir: string) => resolveTrainConfig({
     run: "r", outDir: dir, model: { kind: "llm", path: "-" }, data: { train: "-" }, head: "linear", classWeights: { signal: 2, background: 1 },
     optim: { lr: 3e-3, warmupSteps: 1 }, schedule: { epochs: 2, batchSize: 4, logEverySteps: 1 }, checkpoint: { everySteps: 100, keep: 0 }, seed: 5,
@@ -142,7 +144,7 @@ test("linear head: an interrupted run (LoRA + fusion dropout on) resumes to the 
   const full = await run(fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-head-full-")));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-head-part-"));
   const first = await run(dir, 5);
-  assert.ok(fs.existsSync(path.join(dir, "r", "checkpoint-5", "classification_head.safetensors")));
+  for (const f of ["classification_head.safetensors", "numeric_encoder.json"]) assert.ok(fs.existsSync(path.join(dir, "r", "checkpoint-5", f)), f);
   const rest = await run(dir);
   assert.equal(full.length, 12);
   assert.deepEqual([...first, ...rest], full);
@@ -155,4 +157,22 @@ test("training config: head defaults to \"lm\", accepts \"linear\", rejects anyt
   assert.equal(resolveTrainConfig(base).head, "lm");
   assert.equal(resolveTrainConfig({ ...base, head: "linear" }).head, "linear");
   assert.throws(() => resolveTrainConfig({ ...base, head: "mlp" }, "x.json"), /x\.json: invalid training config: \/head/);
+});
+
+test("ple numeric encoding: the fusion adapter reads F·(bins + 1) numbers; save/load restores the fitted bins and the scores", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-head-ple-"));
+  const model = initModel(cfg, 15);
+  const opts = { ...options("token"), numeric: { encoding: "ple" as const, bins: 3 } };
+  const a = new LlmClassifier(model, tok, opts);
+  assert.equal(a.fusion!.cfg.inputSize, featureSize(2) * 4);
+  a.fitInputs([...syntheticRecords(40, 2)]);
+  const before = await a.score(recs);
+  a.save(dir);
+  a.dispose();
+  const b = new LlmClassifier(model, tok, opts);
+  await assert.rejects(b.score(recs), /not fitted/);
+  b.load(dir);
+  assert.deepEqual(await b.score(recs), before);
+  b.dispose();
+  model.dispose();
 });
