@@ -338,7 +338,7 @@ export async function writeStudyReport(s: StudyReportInput, dir: string, opts: {
   for (const key of Object.keys(s.data.tests)) {
     const samples: ScoredSample[] = [];
     for (const [arm, r] of Object.entries(s.results)) {
-      const sc = scoresOf(r[key], r[key].run);
+      const sc = scoresOf(r[key], r[key].seeds[0]?.run ?? ""); // seeds[].run: the run folder (the entry's run is its name)
       if (sc) samples.push({ name: arm, labels: sc.labels, scores: sc.scores });
     }
     if (samples.length === 0) continue;

@@ -13,7 +13,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatSplitSummary, readAllRecords, split, SplitSummary } from "../dataset";
-import { HEADLINE_METRICS, readScores, seedSpread } from "../metrics";
+import { HEADLINE_METRICS, metricValue, readScores, seedSpread } from "../metrics";
 import { formatSeconds } from "../util/progress";
 import { writeStudyReport } from "../report/interim";
 import { ArmJob, ArmJobResult, KeyedFile } from "./arm-job";
@@ -159,7 +159,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyResult> {
     resultsJson[arm] = {};
     for (const t of testFiles) {
       const seeds = byArm(arm).map((x) => ({ seed: x.seed, run: x.runDir, selected: x.selected, entry: x.tests[t.key] }));
-      const spread = Object.fromEntries(HEADLINE_METRICS.map((m) => [m, seedSpread(seeds.map((s) => metricOf(s.entry.metrics, m)))]));
+      const spread = Object.fromEntries(HEADLINE_METRICS.map((m) => [m, seedSpread(seeds.map((s) => metricValue(s.entry.metrics, m)))]));
       const res: ArmTestResult = { ...seeds[0].entry, seeds, spread };
       resultsJson[arm][t.key] = res;
       log(`  ${arm.padEnd(10)} ${t.key}: AUC ${fmt(spread.auc.mean)} ± ${fmt(spread.auc.std)} over ${seeds.length} seeds`);
@@ -215,12 +215,6 @@ export async function runStudy(o: StudyOptions): Promise<StudyResult> {
   study.seconds = (Date.now() - t0) / 1000;
   writeStudyJson(o.outDir, study);
   return { study, file, report };
-}
-
-function metricOf(m: ArmTestResult["metrics"], name: string): number {
-  const [head, tail] = name.split(".");
-  const v = tail ? (m as unknown as Record<string, Record<string, number>>)[head]?.[tail] : (m as unknown as Record<string, number>)[name];
-  return typeof v === "number" ? v : NaN;
 }
 
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : "n/a");
