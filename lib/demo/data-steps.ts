@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { formatSplitSummary, prepare, readAllRecords, split, writeRecords } from "../dataset";
+import { formatSplitSummary, prepare, readAllRecords, split, SplitSummary, writeRecords } from "../dataset";
 import { DEFAULT_SIMULATION, simulateToFile } from "../simulation";
 import type { DemoContext, DemoStep } from "./step";
 
@@ -41,10 +41,32 @@ export function realTinyFile(): string | undefined {
   return fs.existsSync(file) ? file : undefined;
 }
 
+/** The demo's data sizes for a mode, with `events` (when given) replacing the count at the same signal share. */
+export function demoData(quick: boolean, events?: number): DemoData {
+  const d = quick ? QUICK_DATA : DEMO_DATA;
+  const n = events ?? d.events;
+  return { ...d, events: n, signalEvents: Math.round((n * d.signalEvents) / d.events) };
+}
+
 function dataOf(ctx: DemoContext): DemoData {
-  const d = ctx.options.quick ? QUICK_DATA : DEMO_DATA;
-  const events = ctx.options.events ?? d.events;
-  return { ...d, events, signalEvents: Math.round((events * d.signalEvents) / d.events) };
+  return demoData(ctx.options.quick === true, ctx.options.events);
+}
+
+/** The demo's split of a record file: disjoint 1:1 train/val/test and 1:10 val/test (notebook 02 calls it too). */
+export function splitDemoRecords(input: string, outDir: string, d: DemoData, seed: number, warn?: (m: string) => void): SplitSummary {
+  return split({
+    input,
+    outDir,
+    ratios: [
+      [1, 1],
+      [1, 10],
+    ],
+    valSizes: d.valSizes,
+    testSizes: d.testSizes,
+    trainSizes: [trainSize(d), 0], // the 1:1 set trains on what the held-out sets leave; 1:10 only tests
+    seed,
+    warn,
+  });
 }
 
 export const simulateStep: DemoStep = {
@@ -99,19 +121,7 @@ export const splitStep: DemoStep = {
   async run(ctx) {
     const input = need(ctx.artifacts.recordsFile, "split", "prepare");
     const d = dataOf(ctx);
-    const summary = split({
-      input,
-      outDir: ctx.file("splits"),
-      ratios: [
-        [1, 1],
-        [1, 10],
-      ],
-      valSizes: d.valSizes,
-      testSizes: d.testSizes,
-      trainSizes: [trainSize(d), 0], // the 1:1 set trains on what the held-out sets leave; 1:10 only tests
-      seed: ctx.options.seed,
-      warn: (m) => ctx.log(`  warning: ${m}`),
-    });
+    const summary = splitDemoRecords(input, ctx.file("splits"), d, ctx.options.seed, (m) => ctx.log(`  warning: ${m}`));
     ctx.artifacts.split = summary;
     for (const line of formatSplitSummary(summary).split("\n")) ctx.log(`  ${line}`);
     const sets = summary.sets.map((s) => `${s.name}: ${s.train.total} train / ${s.val.total} val / ${s.test.total} test`).join("; ");

@@ -2,7 +2,7 @@
 export { runDemo, formatDemoSummary } from "./pipeline";
 export type { DemoResult, StepResult } from "./pipeline";
 export { DATA_STEPS, DEMO_STEPS } from "./steps";
-export { DEMO_DATA, QUICK_DATA, realTinyFile, simulateStep, prepareStep, splitStep } from "./data-steps";
+export { DEMO_DATA, demoData, QUICK_DATA, realTinyFile, splitDemoRecords, simulateStep, prepareStep, splitStep } from "./data-steps";
 export type { DemoData } from "./data-steps";
 export { studyStep } from "./study-step";
 export { makeContext } from "./step";

@@ -119,8 +119,24 @@ export async function runStudy(o: StudyOptions): Promise<StudyResult> {
   const bkgFiles: KeyedFile[] = bkgList.length ? fileKeys(bkgList).map((key, i) => ({ key, path: bkgList[i] })) : [];
   log(`  train ${train}, val ${val}; tests ${testFiles.map((t) => t.key).join(", ")}${bkgFiles.length ? `; background-only ${bkgFiles.map((b) => b.key).join(", ")}` : ""}`);
 
-  // 2. Base model.
-  stepLine(2, o.model ? `base model: ${o.model}` : "base model: tokenizer and pre-training on the training records' prompts (no labels)");
+  // 2. Base model, while the MLP runs (which need none) train in child processes beside it.
+  const runsDir = path.join(o.outDir, "runs");
+  fs.rmSync(runsDir, { recursive: true, force: true }); // the study starts its runs fresh
+  const jobOf = (arm: Arm, seed: number, baseModel: string): ArmJob => ({
+    arm, seed, config: armConfig(r, arm, seed, { train, val }, baseModel, runsDir), tests: testFiles, backgroundOnly: bkgFiles,
+    workingPointEfficiency: r.workingPointEfficiency, level: r.bootstrap.level,
+  });
+  const total = ARMS.length * r.seeds.length;
+  let finished = 0;
+  const note = (job: ArmJob, msg: string): void => {
+    if (msg.startsWith("trained")) finished++;
+    log(`  ${job.config.run}: ${msg} (${finished}/${total} trained, ${formatSeconds((Date.now() - t0) / 1000)})`);
+  };
+  const mlpJobs = r.seeds.map((seed) => jobOf("mlp", seed, ""));
+  const overlap = o.jobs >= 2 && !o.model; // one core pre-trains, the others take the MLP runs
+  const mlpDone = overlap ? runJobs(mlpJobs, { jobs: o.jobs - 1, logDir: runsDir, note }) : undefined;
+  mlpDone?.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+  stepLine(2, o.model ? `base model: ${o.model}` : `base model: tokenizer and pre-training on the training records' prompts (no labels)${overlap ? "; MLP runs train alongside" : ""}`);
   let baseModel = o.model;
   if (!baseModel) {
     const b = await makeBaseModel(readAllRecords(train), o.outDir, r, o.seed);
@@ -129,27 +145,12 @@ export async function runStudy(o: StudyOptions): Promise<StudyResult> {
   }
 
   // 3. Trainings.
-  const runsDir = path.join(o.outDir, "runs");
-  fs.rmSync(runsDir, { recursive: true, force: true }); // the study starts its runs fresh
-  const jobs: ArmJob[] = [];
-  for (const arm of ARMS) {
-    for (const seed of r.seeds) {
-      jobs.push({
-        arm, seed, config: armConfig(r, arm, seed, { train, val }, baseModel, runsDir), tests: testFiles, backgroundOnly: bkgFiles,
-        workingPointEfficiency: r.workingPointEfficiency, level: r.bootstrap.level,
-      });
-    }
-  }
+  const llmJobs = ARMS.filter((a) => a !== "mlp").flatMap((arm) => r.seeds.map((seed) => jobOf(arm, seed, baseModel!)));
   stepLine(3, `trainings: ${ARMS.length} arms × ${r.seeds.length} seeds, ${Math.max(1, o.jobs)} at a time`);
-  let finished = 0;
-  const results = await runJobs(jobs, {
-    jobs: o.jobs,
-    logDir: runsDir,
-    note: (job, msg) => {
-      if (msg.startsWith("trained")) finished++;
-      log(`  ${job.config.run}: ${msg} (${finished}/${jobs.length} trained, ${formatSeconds((Date.now() - t0) / 1000)})`);
-    },
-  });
+  const [llmResults, mlpResults] = mlpDone
+    ? await Promise.all([runJobs(llmJobs, { jobs: o.jobs, logDir: runsDir, note }), mlpDone])
+    : [await runJobs(llmJobs, { jobs: o.jobs, logDir: runsDir, note }), await runJobs(mlpJobs, { jobs: o.jobs, logDir: runsDir, note })];
+  const results = [...llmResults, ...mlpResults];
 
   // 4. Results per arm and test file, mean ± std over seeds.
   stepLine(4, "evaluation: selected checkpoints on the test sets, mean ± std over seeds");
