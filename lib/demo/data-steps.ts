@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatSplitSummary, prepare, readAllRecords, split, SplitSummary, writeRecords } from "../dataset";
 import { DEFAULT_SIMULATION, simulateToFile } from "../simulation";
+import { trainSizeLeft } from "../study";
 import type { DemoContext, DemoStep } from "./step";
 
 /** Sizes of the demo's data, full and quick. */
@@ -63,7 +64,7 @@ export function splitDemoRecords(input: string, outDir: string, d: DemoData, see
     ],
     valSizes: d.valSizes,
     testSizes: d.testSizes,
-    trainSizes: [trainSize(d), 0], // the 1:1 set trains on what the held-out sets leave; 1:10 only tests
+    trainSizes: [trainSizeLeft(d.signalEvents, d.events - d.signalEvents, d.testSizes, d.valSizes), 0], // 1:1 trains on what the held-out sets leave; 1:10 only tests
     seed,
     warn,
   });
@@ -128,15 +129,6 @@ export const splitStep: DemoStep = {
     return { outputs: { splits: ctx.file("splits") }, summary: sets };
   },
 };
-
-/** Events of the 1:1 training set: whole 1+1 units of what the test and validation sets leave. */
-function trainSize(d: DemoData): number {
-  const t = [Math.floor(d.testSizes[0] / 2), Math.floor(d.testSizes[1] / 11)];
-  const v = [Math.floor(d.valSizes[0] / 2), Math.floor(d.valSizes[1] / 11)];
-  const leftS = d.signalEvents - (t[0] + t[1] + v[0] + v[1]);
-  const leftB = d.events - d.signalEvents - (t[0] + 10 * t[1] + v[0] + 10 * v[1]);
-  return Math.max(2, 2 * Math.min(leftS, leftB));
-}
 
 function need<T>(x: T | undefined, step: string, producer: string): T {
   if (x === undefined) throw new Error(`demo: step ${step} needs the output of step ${producer}, which has not run`);

@@ -2,8 +2,10 @@
  * The interim report, regenerated from run logs alone: the results table (the study's columns +
  * AUC and max SIC), ROC and SIC curves per dataset with every run overlaid, score histograms and
  * confusion matrices per run and dataset, loss curves, and a short text — written as
- * `<dir>/interim-report.md` and `.html`, listing every exported file. Notebook 05 and
- * `hepllm demo` call this.
+ * `<dir>/interim-report.md` and `.html`, listing every exported file (writeInterimReport, from
+ * run logs). The study's report (writeStudyReport, below: `hepllm study`, `hepllm demo`, notebook
+ * 05) headlines the test numbers of the checkpoints selected on val, with intervals, seeds, the
+ * ablation, paired differences and the signal-free check.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -12,5 +12,5 @@ export { pairedArmDifferences } from "./paired";
 export type { ArmDifference } from "./paired";
 export { fileKeys, STUDY_FILE, writeStudyJson } from "./study-json";
 export type { ArmTestResult, SeedResult, SignalFreeResult, StudyJson } from "./study-json";
-export { defaultStudySplit, PAIRED_METRICS, PAIRS, runStudy } from "./study";
+export { defaultStudySplit, PAIRED_METRICS, PAIRS, runStudy, trainSizeLeft } from "./study";
 export type { StudyOptions, StudyResult, StudySplit } from "./study";

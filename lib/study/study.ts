@@ -47,7 +47,8 @@ export interface StudyOptions {
   recipe: StudyRecipe;
   /** One labelled record file, split by the study (with `split`)... */
   records?: string;
-  split?: StudySplit;
+  /** Sizes (default: defaultStudySplit of the record counts; fields given here replace its). */
+  split?: Partial<StudySplit>;
   /** ... or the sets themselves. */
   train?: string;
   val?: string;
@@ -80,6 +81,18 @@ export function defaultStudySplit(S: number, B: number): StudySplit {
   return { testSizes: [2 * u11, 11 * u110], valSizes: [2 * Math.floor(S * 0.1), 11 * Math.max(1, Math.floor(u110 / 4))] };
 }
 
+/**
+ * Events of the 1:1 training set: whole 1+1 units of what the 1:1 and 1:10 test and validation
+ * sets leave of S signal and B background events (the split cuts those first).
+ */
+export function trainSizeLeft(S: number, B: number, testSizes: [number, number], valSizes: [number, number]): number {
+  const t = [Math.floor(testSizes[0] / 2), Math.floor(testSizes[1] / 11)];
+  const v = [Math.floor(valSizes[0] / 2), Math.floor(valSizes[1] / 11)];
+  const leftS = S - (t[0] + t[1] + v[0] + v[1]);
+  const leftB = B - (t[0] + 10 * t[1] + v[0] + 10 * v[1]);
+  return Math.max(2, 2 * Math.min(leftS, leftB));
+}
+
 export async function runStudy(o: StudyOptions): Promise<StudyResult> {
   const t0 = Date.now();
   const log = o.log ?? ((l: string) => console.log(l));
@@ -97,10 +110,10 @@ export async function runStudy(o: StudyOptions): Promise<StudyResult> {
   if (o.records) {
     const recs = readAllRecords(o.records);
     const S = recs.filter((x) => x.type === "signal").length;
-    const sizes = o.split ?? defaultStudySplit(S, recs.length - S);
+    const sizes: StudySplit = { ...defaultStudySplit(S, recs.length - S), ...o.split };
     const summary: SplitSummary = split({
       input: o.records, outDir: path.join(o.outDir, "splits"), ratios: [[1, 1], [1, 10]], seed: o.seed,
-      valSizes: sizes.valSizes, testSizes: sizes.testSizes, trainSizes: [sizes.trainSize ?? Number.MAX_SAFE_INTEGER, 0],
+      valSizes: sizes.valSizes, testSizes: sizes.testSizes, trainSizes: [sizes.trainSize ?? trainSizeLeft(S, recs.length - S, sizes.testSizes, sizes.valSizes), 0],
     });
     for (const line of formatSplitSummary(summary).split("\n")) log(`  ${line}`);
     const [s11, s110] = summary.sets;

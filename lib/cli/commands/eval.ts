@@ -6,7 +6,8 @@ import { Command } from "../command";
 
 const usage = `usage: hepllm eval --run <dir> --data <jsonl> [--checkpoint N] [--dataset "1:1 @1000"] [--max-events N] [--batch-size N] [--json]
 
-Scores every event of <jsonl> with the run's checkpoint (the newest unless --checkpoint), prints
+Scores every event of <jsonl> with the run's checkpoint (the one it selected on val, selected.json,
+else the newest; or --checkpoint N), prints
 accuracy, per-class precision/recall/F1, AUC, background rejection and max SIC, writes the
 per-event scores beside the run and appends the evaluation to <dir>/log.jsonl (a row of the
 results table).`;

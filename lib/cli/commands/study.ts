@@ -56,6 +56,7 @@ export const command: Command = {
     const testSizes = numList(values, "test-size");
     const valSizes = numList(values, "val-size");
     if ((testSizes || valSizes || values["train-size"]) && !records) throw new UsageError("--test-size, --val-size and --train-size apply to --records");
+    if (Boolean(testSizes) !== Boolean(valSizes)) throw new UsageError("--test-size and --val-size go together");
     for (const [flag, xs] of [["test-size", testSizes], ["val-size", valSizes]] as const) {
       if (xs && xs.length !== 2) throw new UsageError(`--${flag} takes two sizes: 1:1,1:10`);
     }
@@ -63,7 +64,10 @@ export const command: Command = {
     const r = await runStudy({
       outDir: values.out as string, recipe: recipeFor(quick), quick,
       records, train: values.train as string | undefined, val: values.val as string | undefined, tests,
-      split: testSizes && valSizes ? { testSizes: testSizes as [number, number], valSizes: valSizes as [number, number], trainSize: int(values, "train-size") } : undefined,
+      split: {
+        ...(testSizes && valSizes ? { testSizes: testSizes as [number, number], valSizes: valSizes as [number, number] } : {}),
+        ...(values["train-size"] ? { trainSize: int(values, "train-size") } : {}),
+      },
       backgroundOnly: values["background-only"] as string[] | undefined,
       model: values.model as string | undefined, seed: int(values, "seed", 1)!, jobs,
     });
