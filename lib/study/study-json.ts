@@ -66,11 +66,20 @@ export function writeStudyJson(outDir: string, s: StudyJson): string {
   return file;
 }
 
-/** Keys for files: the base name when unique, else as many trailing path components as make them unique. */
+/** Keys for files: each file's base name when unique, else as many trailing path components as make it unique. */
 export function fileKeys(files: string[]): string[] {
-  for (let depth = 1; depth < 8; depth++) {
-    const keys = files.map((f) => path.resolve(f).split(path.sep).slice(-depth).join("/"));
-    if (new Set(keys).size === keys.length) return keys;
+  const parts = files.map((f) => path.resolve(f).split(path.sep));
+  const depth = files.map(() => 1);
+  const keyOf = (i: number): string => parts[i].slice(-depth[i]).join("/");
+  for (let round = 0; round < 64; round++) {
+    const groups = new Map<string, number[]>();
+    files.forEach((_, i) => groups.set(keyOf(i), [...(groups.get(keyOf(i)) ?? []), i]));
+    const clash = [...groups.values()].filter((g) => g.length > 1);
+    if (clash.length === 0) return files.map((_, i) => keyOf(i));
+    for (const g of clash) {
+      if (g.every((i) => depth[i] >= parts[i].length)) throw new Error(`study: the file ${files[g[0]]} is given twice`);
+      for (const i of g) depth[i] = Math.min(depth[i] + 1, parts[i].length);
+    }
   }
-  throw new Error(`study: the files ${files.join(", ")} are given twice`);
+  throw new Error(`study: cannot name the files ${files.join(", ")} apart`);
 }
