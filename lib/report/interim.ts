@@ -305,7 +305,8 @@ export async function writeStudyReport(s: StudyReportInput, dir: string, opts: {
       const row: Row = { Test: key, "A − B": pair };
       for (const [metric, d] of Object.entries(m)) {
         const dg = digitsOf(metric);
-        row[`Δ ${metric}`] = Number.isFinite(d.diff) ? `${sgn(d.diff, dg)} [${sgn(d.interval[0], dg)}, ${sgn(d.interval[1], dg)}]` : `n/a${d.unsupported ? ` (${d.unsupported})` : ""}`;
+        const iv = Number.isFinite(d.interval[0]) && Number.isFinite(d.interval[1]) ? ` [${sgn(d.interval[0], dg)}, ${sgn(d.interval[1], dg)}]` : " (interval n/a: too few resamples support it)";
+        row[`Δ ${metric}`] = Number.isFinite(d.diff) ? `${sgn(d.diff, dg)}${iv}` : `n/a${d.unsupported ? ` (${d.unsupported})` : ""}`;
       }
       row.Verdict = m.auc?.verdict ?? "";
       row["Per seed Δ AUC"] = (m.auc?.perSeed ?? []).map((x) => sgn(x)).join(", ");
