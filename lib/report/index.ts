@@ -29,6 +29,7 @@ export { asTable, exportTable, formatCell, tableCSV, tableHTML, tableMarkdown, t
 export type { Cell, DataFrameLike, ExportedTable, Row, Table } from "./table";
 export { evaluations, RESULTS_COLUMNS, RESULTS_METRICS, resultsTable, resultsTableOf, writeResultsTable } from "./results";
 export { Footnotes, formatInterval, formatNumber, intervalCaption, intervalLevelOf, METRIC_LABELS, metricCell, percent } from "./cells";
+export { metricsSummary } from "./summary";
 export { COMPARISON_METRICS, metricsTable, pairedDifferenceTable, seedsTable } from "./comparisons";
 export { notebookDisplay, show, showTable } from "./show";
 export { importESM } from "./esm";

@@ -7,8 +7,10 @@ const usage = `usage: hepllm table --runs <dir> [<dir> ...] [--out reports/resul
 
 Reads <dir>/log.jsonl of each run (the trainer's log; a .jsonl path is read as is) and writes one
 row per evaluated checkpoint and dataset — Date, Dataset, Checkpoint, Numeric Input, Accuracy,
-Background Precision, Signal Precision, F1 Score Signal, F1 Score Background, AUC, Max SIC, Run —
-to <out>.md, <out>.csv and <out>.html (listed in the folder's manifest.json).
+Balanced Accuracy, Background/Signal Precision, Background/Signal Recall, F1 Score Signal,
+F1 Score Background, AUC, 1/εB @ εS=0.3, 1/εB @ εS=0.5, Max SIC, Run — to <out>.md, <out>.csv and
+<out>.html (listed in the folder's manifest.json). Each metric cell is "value [low, high]" with the
+interval level in the caption; an n/a cell points to a note giving the reason.
 
 options:
   --runs <dir>...   run folders (checkpoints/<run>), several allowed (also --runs a --runs b)
