@@ -69,8 +69,9 @@ export const percent = (level: number): string => `${+(level * 100).toFixed(1)}%
 
 /**
  * One metric of a report as a cell: "0.912 [0.898, 0.925]"; "n/a (k)" with the reason as note k;
- * "3.21 [n/a (k)]" when the value stands but too few resamples support an interval. `levelSuffix`
- * appends " (68%)" for tables mixing levels.
+ * "3.21 [n/a (k)]" when the value stands but too few resamples support an interval; a trailing
+ * "(k)" when the value is a lower limit (note k says why). `levelSuffix` appends " (68%)" for
+ * tables mixing levels.
  */
 export function metricCell(m: MetricsReport, name: HeadlineMetric, notes: Footnotes, opts: { digits?: number; levelSuffix?: boolean } = {}): string {
   const digits = opts.digits ?? 3;
@@ -88,9 +89,11 @@ export function metricCell(m: MetricsReport, name: HeadlineMetric, notes: Footno
   if (Number.isNaN(value)) return reason ? `n/a ${notes.mark(reason)}` : "n/a";
   const noInterval = m.intervalUnsupported?.[name];
   if (noInterval) return `${formatNumber(value, digits)} [n/a ${notes.mark(`no interval: ${noInterval}`)}]`;
-  const cell = formatInterval(value, m.intervals?.[name], digits);
+  let cell = formatInterval(value, m.intervals?.[name], digits);
   const level = intervalLevelOf(m);
-  return opts.levelSuffix && level !== undefined && m.intervals?.[name] ? `${cell} (${percent(level)})` : cell;
+  if (opts.levelSuffix && level !== undefined && m.intervals?.[name]) cell += ` (${percent(level)})`;
+  const limit = m.lowerLimits?.[name];
+  return limit ? `${cell} ${notes.mark(limit)}` : cell;
 }
 
 /** The caption stating the interval level(s) of the reports in a table. */
