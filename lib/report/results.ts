@@ -11,20 +11,23 @@ import { EvalLogEntry, readRunLog } from "../metrics/log";
 import { Footnotes, intervalCaption, intervalLevelOf, METRIC_LABELS, metricCell } from "./cells";
 import { exportTable, Row, Table } from "./table";
 
-/** The metric columns of the results table, in order. */
+/**
+ * The metric columns of the results table, in order: the study's original columns first (readers
+ * of older tables and CSVs find them where they were), then the columns added for issue 11.
+ */
 export const RESULTS_METRICS: HeadlineMetric[] = [
   "accuracy",
-  "balancedAccuracy",
   "background.precision",
   "signal.precision",
-  "background.recall",
-  "signal.recall",
   "signal.f1",
   "background.f1",
   "auc",
+  "maxSic",
+  "balancedAccuracy",
+  "background.recall",
+  "signal.recall",
   "rejection30",
   "rejection50",
-  "maxSic",
 ];
 
 /** Column order of the results table. */

@@ -59,7 +59,7 @@ test("results table: one row per evaluated checkpoint, latest evaluation wins, s
 
     const out = writeResultsTable([a, b], path.join(root, "reports", "results"));
     assert.equal(out.md, path.join(root, "reports", "results.md"));
-    assert.match(fs.readFileSync(out.md, "utf8"), /^\| Date \| Dataset \| Checkpoint \| Numeric Input \| Accuracy \| Balanced Accuracy \| Background Precision \| Signal Precision \| Background Recall \| Signal Recall \| F1 Score Signal \| F1 Score Background \| AUC \| 1\/εB @ εS=0\.3 \| 1\/εB @ εS=0\.5 \| Max SIC \| Run \|/);
+    assert.match(fs.readFileSync(out.md, "utf8"), /^\| Date \| Dataset \| Checkpoint \| Numeric Input \| Accuracy \| Background Precision \| Signal Precision \| F1 Score Signal \| F1 Score Background \| AUC \| Max SIC \| Balanced Accuracy \| Background Recall \| Signal Recall \| 1\/εB @ εS=0\.3 \| 1\/εB @ εS=0\.5 \| Run \|/);
     if (hasPython) {
       const rows = pythonCSV(out.csv);
       assert.deepEqual(rows[0], [...RESULTS_COLUMNS]);
