@@ -82,7 +82,7 @@ export async function writeInterimReport(runDirs: string[], dir: string, opts: {
     await exportFigure(lossCurveSpec(log, { title: `Training loss — ${path.basename(runDir)}` }), dir, name);
     lossFigs.push(`![${name}](${name}.svg)`);
   }
-  const best = [...t.rows].sort((a, b) => parseFloat(String(b.AUC)) - parseFloat(String(a.AUC)))[0];
+  const best = [...t.rows].sort((a, b) => Number(b.AUC) - Number(a.AUC))[0];
   const text = [
     `# ${opts.title ?? "Interim report: an LLM reads collider events"}`,
     "",
