@@ -79,9 +79,8 @@ export function metricCell(m: MetricsReport, name: HeadlineMetric, notes: Footno
   try {
     value = metricValue(m, name);
   } catch {
-    value = NaN; // a field an old log lacks (e.g. balanced accuracy)
+    value = NaN; // a field an old log lacks or holds as null
   }
-  if (value === undefined || value === null) value = NaN;
   const reason = m.unsupported?.[name];
   if ((name === "rejection30" || name === "rejection50") && value === Infinity) {
     return `n/a ${notes.mark("no background event passes the cut (an older log, which reported 1/εB = +Infinity)")}`;
