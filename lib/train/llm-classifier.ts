@@ -49,6 +49,13 @@ export interface LlmClassifierOptions {
 
 const LABELS = ["background", "signal"] as const;
 
+/** Per row of a left-padded batch: where each fusion mode injects (first real token, <JET_FEATURES>, last prompt token). */
+interface InjectAt {
+  firstReal: number[];
+  featureIdx: number[];
+  lastPrompt: number[];
+}
+
 export class LlmClassifier implements TrainableClassifier {
   readonly kind = "llm";
   readonly numericInput: string;
@@ -114,16 +121,16 @@ export class LlmClassifier implements TrainableClassifier {
     return groups;
   }
 
-  /** Embeddings of left-padded ids with the fusion vector injected. ids [B, T]; firstReal[b] = index of the first real token. */
-  private embeddings(ids: tf.Tensor2D, batch: EventRecord[], firstReal: number[], featureIdx: number[]): tf.Tensor3D | undefined {
-    if (!this.fusion) return undefined;
-    const positions = this.fusion.cfg.mode === "token" ? featureIdx : firstReal;
+  /** Embeddings of left-padded ids with the fusion vector injected at the position its mode names (per row, see InjectAt). ids [B, T]. */
+  private embeddings(ids: tf.Tensor2D, batch: EventRecord[], at: InjectAt): tf.Tensor3D | undefined {
+    if (!this.fusion || this.fusion.cfg.mode === "off") return undefined;
+    const positions = { "first-token": at.firstReal, token: at.featureIdx, "last-token": at.lastPrompt }[this.fusion.cfg.mode];
     const x = tf.tensor2d(this.encoder.encode(featureMatrix(batch, this.opts.maxJets), batch.length), [batch.length, this.encoder.outputSize]);
     return this.fusion.inject(this.model.embed(ids), x, positions);
   }
 
   /** Left-padded prompts of a batch: ids [B·T] row-major, mask rows, first real and <JET_FEATURES> index per row. */
-  private promptBatch(exs: EncodedExample[]): { ids: number[]; t: number; mask: number[][]; firstReal: number[]; featureIdx: number[] } {
+  private promptBatch(exs: EncodedExample[]): { ids: number[]; t: number; mask: number[][]; at: InjectAt } {
     const t = Math.max(...exs.map((e) => e.promptIds.length));
     const ids: number[] = [];
     const mask: number[][] = [];
@@ -136,7 +143,7 @@ export class LlmClassifier implements TrainableClassifier {
       firstReal.push(pad);
       featureIdx.push(pad + e.featuresTokenIndex);
     });
-    return { ids, t, mask, firstReal, featureIdx };
+    return { ids, t, mask, at: { firstReal, featureIdx, lastPrompt: exs.map(() => t - 1) } };
   }
 
   /** Final-norm hidden state at each prompt's last token, [B, D] (fusion injected; left padding puts every last token at T−1). */
@@ -144,7 +151,7 @@ export class LlmClassifier implements TrainableClassifier {
     const p = this.promptBatch(batch.map((r) => this.example(r)));
     return tf.tidy(() => {
       const idT = tf.tensor2d(p.ids, [batch.length, p.t], "int32");
-      const embeds = this.embeddings(idT, batch, p.firstReal, p.featureIdx);
+      const embeds = this.embeddings(idT, batch, p.at);
       const h = this.model.hidden(idT, { attentionMask: p.mask, inputsEmbeds: embeds, positions: "last", training });
       return h.reshape([batch.length, this.model.config.hiddenSize]) as tf.Tensor2D;
     });
@@ -164,12 +171,14 @@ export class LlmClassifier implements TrainableClassifier {
     const weights: number[] = [];
     const firstReal: number[] = [];
     const featureIdx: number[] = [];
+    const lastPrompt: number[] = [];
     seqs.forEach((s, i) => {
       const pad = t - s.length;
       ids.push(...new Array(pad).fill(this.tok.padId), ...s);
       mask.push([...new Array(pad).fill(0), ...new Array(s.length).fill(1)]);
       firstReal.push(pad);
       featureIdx.push(pad + exs[i].featuresTokenIndex);
+      lastPrompt.push(pad + exs[i].promptIds.length - 1);
       const start = pad + exs[i].promptIds.length; // index of the first answer token
       const cw = opts.classWeights ? (labelOf(batch[i]) ? opts.classWeights.signal : opts.classWeights.background) : 1;
       const row: number[] = [];
@@ -185,7 +194,7 @@ export class LlmClassifier implements TrainableClassifier {
     const idT = tf.tensor2d(ids, [b, t], "int32");
     this.lora.setDropoutSeed(opts.seed);
     if (this.fusion) this.fusion.training = this.model.training;
-    const embeds = this.fusion ? this.fusionWithSeed(idT, batch, firstReal, featureIdx, opts.seed) : undefined;
+    const embeds = this.fusion ? this.fusionWithSeed(idT, batch, { firstReal, featureIdx, lastPrompt }, opts.seed) : undefined;
     const logits = this.model.forward(idT, { attentionMask: mask, positions, inputsEmbeds: embeds }); // [B, A, V]
     const v = this.model.config.vocabSize;
     const logp = tf.logSoftmax(logits.reshape([b * aMax, v]));
@@ -208,9 +217,9 @@ export class LlmClassifier implements TrainableClassifier {
   }
 
   /** Fusion dropout with the micro-batch's seed, so resumed runs repeat their masks. */
-  private fusionWithSeed(ids: tf.Tensor2D, batch: EventRecord[], firstReal: number[], featureIdx: number[], seed: number): tf.Tensor3D | undefined {
+  private fusionWithSeed(ids: tf.Tensor2D, batch: EventRecord[], at: InjectAt, seed: number): tf.Tensor3D | undefined {
     this.fusion!.dropoutSeed = seed;
-    return this.embeddings(ids, batch, firstReal, featureIdx);
+    return this.embeddings(ids, batch, at);
   }
 
   batchSize(batch: EventRecord[]): number {
@@ -228,12 +237,12 @@ export class LlmClassifier implements TrainableClassifier {
   labelLogLikelihoods(batch: EventRecord[]): { background: number[]; signal: number[] } {
     const exs = batch.map((r) => this.example(r));
     const b = batch.length;
-    const { ids, t, mask, firstReal, featureIdx } = this.promptBatch(exs);
+    const { ids, t, mask, at } = this.promptBatch(exs);
     const cache = new KVCache(this.model.config.numLayers);
     try {
       const first = tf.tidy(() => {
         const idT = tf.tensor2d(ids, [b, t], "int32");
-        const embeds = this.embeddings(idT, batch, firstReal, featureIdx);
+        const embeds = this.embeddings(idT, batch, at);
         const logits = this.model.forward(idT, { attentionMask: mask, cache, inputsEmbeds: embeds, positions: "last", training: false });
         return tf.logSoftmax(logits.reshape([b, -1])).arraySync() as number[][];
       });
@@ -319,7 +328,7 @@ export class LlmClassifier implements TrainableClassifier {
       const embeds = this.fusion
         ? tf.tidy(() => {
             const idT = tf.tensor2d([ids], [1, ids.length], "int32");
-            return this.embeddings(idT, [rec], [0], [e.featuresTokenIndex]);
+            return this.embeddings(idT, [rec], { firstReal: [0], featureIdx: [e.featuresTokenIndex], lastPrompt: [e.promptIds.length - 1] });
           })
         : undefined;
       const out = generate(this.model, ids, { maxNewTokens: opts.maxNewTokens ?? 40, greedy: true, promptEmbeds: embeds, stopIds: [this.tok.eosId] });

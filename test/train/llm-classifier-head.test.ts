@@ -33,7 +33,7 @@ function lastHiddenBrute(clf: LlmClassifier, r: EventRecord): number[] {
   return tf.tidy(() => {
     const ids = tf.tensor2d([e.promptIds], [1, e.promptIds.length], "int32");
     const embeds = clf.fusion
-      ? clf.fusion.inject(clf.model.embed(ids), tf.tensor2d([...eventFeatures(r, 2)], [1, featureSize(2)]), [clf.fusion.cfg.mode === "token" ? e.featuresTokenIndex : 0])
+      ? clf.fusion.inject(clf.model.embed(ids), tf.tensor2d([...eventFeatures(r, 2)], [1, featureSize(2)]), [{ token: e.featuresTokenIndex, "first-token": 0, "last-token": e.promptIds.length - 1, off: 0 }[clf.fusion.cfg.mode]])
       : undefined;
     const h = clf.model.hidden(ids, { inputsEmbeds: embeds, training: false }).arraySync() as number[][][];
     return h[0][e.promptIds.length - 1];
@@ -56,7 +56,7 @@ function randomiseAdapters(clf: LlmClassifier, seed: number): void {
 }
 
 test("linear head: batched scores and the class-weighted loss equal the brute force from hidden states", async () => {
-  for (const mode of ["token", "first-token", "off"] as const) {
+  for (const mode of ["token", "first-token", "last-token", "off"] as const) {
     const model = initModel(cfg, 11);
     const clf = new LlmClassifier(model, tok, options(mode));
     randomiseAdapters(clf, 9);
