@@ -6,7 +6,7 @@
  *   node --import tsx bench/physics/head-speed.ts [events=256] [batch=16]
  */
 import { initBackend } from "../../lib/llm";
-import { DEMO_MODEL } from "../../lib/demo/train-steps";
+import { STUDY_RECIPE } from "../../lib/study";
 import { syntheticRecords, trainPromptTokenizer } from "../../lib/prompts";
 import { initBaseModel } from "../../lib/train/pretrain";
 import { LlmClassifier, HeadKind } from "../../lib/train/llm-classifier";
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const backend = await initBackend();
   const recs = [...syntheticRecords(n, 3)];
   const tok = trainPromptTokenizer({ vocabSize: 1024, records: recs, seed: 0 });
-  const model = initBaseModel({ ...DEMO_MODEL, vocabSize: tok.vocabSize }, 0);
+  const model = initBaseModel({ ...STUDY_RECIPE.baseModel, vocabSize: tok.vocabSize }, 0);
   const rate: Record<string, number> = {};
   for (const head of ["lm", "linear", "lm", "linear"] as HeadKind[]) {
     const clf = new LlmClassifier(model, tok, {

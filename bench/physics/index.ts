@@ -22,9 +22,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { writeRecords } from "../../lib/dataset";
-import type { SplitSummary } from "../../lib/dataset";
-import { baseModelStep } from "../../lib/demo/train-steps";
-import { makeContext } from "../../lib/demo/step";
+import { readAllRecords } from "../../lib/dataset";
+import { makeBaseModel, STUDY_RECIPE } from "../../lib/study";
 import { evaluate, pairedBootstrap, MetricsReport } from "../../lib/metrics";
 import { labelOf } from "../../lib/train/classifier";
 import { resolveTrainConfig, TrainConfig } from "../../lib/train/config";
@@ -104,13 +103,11 @@ function configs(dir: string, base: string, trainFile: string, valFile: string):
   };
 }
 
-/** The demo's base model on these training events (tokenizer + pre-training on their prompts, no labels). */
-async function baseModel(sets: BenchSets, dir: string, trainFile: string): Promise<string> {
-  const ctx = makeContext({ outDir: dir, events: sets.train.length, seed, log: (l) => console.error(l) });
-  ctx.artifacts.split = { sets: [{ name: "1-1", train: { path: trainFile } }] } as unknown as SplitSummary;
-  const r = await baseModelStep.run(ctx);
-  console.error(`base model: ${r.summary}`);
-  return ctx.artifacts.baseModel!;
+/** The study's base model on these training events (tokenizer + pre-training on their prompts, no labels; lib/study makeBaseModel). */
+async function baseModel(_sets: BenchSets, dir: string, trainFile: string): Promise<string> {
+  const r = await makeBaseModel(readAllRecords(trainFile), dir, STUDY_RECIPE, seed);
+  console.error(`base model: vocabulary ${r.vocabSize}, ${r.steps} pre-training steps, prompt loss ${r.lossFirst.toFixed(2)} → ${r.lossLast.toFixed(2)}`);
+  return r.dir;
 }
 
 const fmt = (x: number, d: number): string => (Number.isFinite(x) ? x.toFixed(d) : "n/a");

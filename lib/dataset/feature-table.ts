@@ -72,9 +72,9 @@ export function readFeatureTable(file: string, opts: FeatureTableOptions = {}): 
   };
 
   const headerText = nextLine();
-  if (headerText === undefined) throw new RecordError(file, 1, "", "the table is empty (expected a header line)");
+  if (headerText === undefined) throw new Error(`${file}: the table is empty (expected a header line)`);
   const header = parseHeader(headerText, file, lineNo);
-  const progress = opts.progress ? new Progress({ label: "import-features", unit: "rows" }) : undefined;
+  const progress = opts.progress ? new Progress({ label: "import-features", unit: "rows", total: countLines(text, pos) }) : undefined;
 
   let row = 0;
   for (let line = nextLine(); line !== undefined && out.length < limit; line = nextLine(), row++) {
@@ -85,6 +85,13 @@ export function readFeatureTable(file: string, opts: FeatureTableOptions = {}): 
   }
   progress?.finish(`${out.length} records`);
   return out;
+}
+
+/** Newline-terminated (or last) lines from `from` on: the data rows, for the progress line's total. */
+function countLines(text: string, from: number): number {
+  let n = 0;
+  for (let i = text.indexOf("\n", from); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+  return text.length > from && !text.endsWith("\n") ? n + 1 : n;
 }
 
 function readText(file: string): string {

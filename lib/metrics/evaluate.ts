@@ -45,6 +45,8 @@ export interface MetricsReport {
   unsupported?: Record<string, string>;
   /** Metric name → why it has no interval although it has a value (too few resamples support it). */
   intervalUnsupported?: Record<string, string>;
+  /** Metric name → why its value is a lower limit (max SIC at the tightest cut the support rule allows). */
+  lowerLimits?: Record<string, string>;
   /** Background events a cut had to keep: for 1/εB at fixed εS and for max SIC. */
   minBackground?: { rejection: number; sic: number };
 }
@@ -108,7 +110,7 @@ function core(labels: ArrayLike<number>, scores: ArrayLike<number>, st: Settings
   const signal = signalReport(confusion);
   const background = backgroundReport(confusion);
   const bothClasses = curve.nSignal > 0 && curve.nBackground > 0;
-  return {
+  const report: MetricsReport = {
     n: labels.length,
     accuracy: accuracyOf(confusion),
     balancedAccuracy: bothClasses ? (signal.recall + background.recall) / 2 : NaN,
@@ -124,6 +126,8 @@ function core(labels: ArrayLike<number>, scores: ArrayLike<number>, st: Settings
     unsupported,
     minBackground: { rejection: st.minRejection, sic: st.minSic },
   };
+  if (sic.lowerLimit) report.lowerLimits = { maxSic: sic.lowerLimit };
+  return report;
 }
 
 /** A headline metric of a report by name ("auc", "signal.f1", ...). */

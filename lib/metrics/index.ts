@@ -12,6 +12,8 @@ export { MAX_RELATIVE_ERROR_EPS_B, MIN_BACKGROUND_REJECTION, MIN_BACKGROUND_SIC 
 export type { Supported } from "./support";
 export { bootstrapIntervals, bootstrapValues, DEFAULT_LEVEL, gather, percentile, percentileInterval, resampleIndices } from "./bootstrap";
 export type { BootstrapOptions } from "./bootstrap";
+export { backgroundEfficiencies, DEFAULT_GRID, efficiencyBands } from "./bands";
+export type { BandOptions, EfficiencyBand, EfficiencyBands } from "./bands";
 export { evaluate, HEADLINE_METRICS, headlineMetrics, intervalSupport, metricValue } from "./evaluate";
 export type { EvaluateOptions, HeadlineMetric, MetricsReport } from "./evaluate";
 export { differenceVerdict, pairByIds, pairedBootstrap } from "./paired";

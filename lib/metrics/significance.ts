@@ -69,16 +69,27 @@ export function supportedRejectionAt(c: BinaryCurve, eff: number, minBackground 
  * the no-cut point (εB = 1, SIC = εS ≤ 1) says nothing about the classifier and never makes the
  * maximum on its own. Otherwise NaN with the counts in the reason.
  */
-export function supportedMaxSic(c: BinaryCurve, minBackground = MIN_BACKGROUND_SIC): Supported & { threshold: number; eff: number } {
+export function supportedMaxSic(c: BinaryCurve, minBackground = MIN_BACKGROUND_SIC): Supported & { threshold: number; eff: number; lowerLimit?: string } {
   const missing = missingClass(c);
   if (missing) return { value: NaN, threshold: NaN, eff: NaN, reason: missing };
   const floor = Math.max(1, minBackground);
   let best = { value: NaN, threshold: NaN, eff: NaN };
+  let first = -1; // the tightest qualifying cut
+  let at = -1;
   for (let i = 0; i < c.tps.length; i++) {
     if (c.fps[i] < floor || c.fps[i] >= c.nBackground) continue;
+    if (first < 0) first = i;
     const epsS = c.tps[i] / c.nSignal;
     const sic = epsS / Math.sqrt(c.fps[i] / c.nBackground);
-    if (!(sic <= best.value)) best = { value: sic, threshold: c.thresholds[i], eff: epsS };
+    if (!(sic <= best.value)) {
+      best = { value: sic, threshold: c.thresholds[i], eff: epsS };
+      at = i;
+    }
+  }
+  // A maximum at the tightest allowed cut is set by the rule, not by the classifier: a larger
+  // sample would allow tighter cuts and may give more. Say so (the value stands, as a lower limit).
+  if (at >= 0 && at === first) {
+    return { ...best, lowerLimit: `max SIC is reached at the tightest cut the rule allows (${c.fps[at]} of ${c.nBackground} background events pass, minimum ${floor}); tighter cuts may do better on a larger sample: read it as a lower limit` };
   }
   if (!Number.isNaN(best.value)) return best;
   const bound = `relative error of εB ≈ 1/√N ≤ ${(1 / Math.sqrt(floor)).toFixed(2)}`;

@@ -10,6 +10,9 @@ import type { FusionMode } from "../llm/fusion/adapter";
 import type { HeadKind } from "./llm-classifier";
 import type { NumericEncoderConfig } from "../llm/fusion/encoder";
 
+/** Checkpoint-selection criteria, computed on the validation set. */
+export type SelectionMetric = "val_loss" | "val_auc";
+
 export interface TrainConfig {
   /** Run name: output goes to `<outDir>/<run>/`. */
   run: string;
@@ -77,6 +80,12 @@ export interface TrainConfig {
     /** Keep only the newest N checkpoints (0 = keep all). */
     keep: number;
   };
+  /**
+   * How the run picks its checkpoint, on the validation set only (never on a test set): "val_auc" =
+   * highest ROC AUC on val, "val_loss" = lowest training loss on val. The choice goes to
+   * `<run>/selected.json`, that checkpoint is never pruned, and `hepllm eval` uses it by default.
+   */
+  selection: { metric: SelectionMetric };
   eval: {
     /** Evaluate every N steps; null = at the end of each epoch. */
     everySteps: number | null;
@@ -99,6 +108,7 @@ export const DEFAULT_TRAIN: Omit<TrainConfig, "run" | "model" | "data"> & { data
   schedule: { epochs: 1, batchSize: 8, gradAccum: 1, maxSteps: null, logEverySteps: 10 },
   classWeights: null,
   checkpoint: { everySteps: 100, keep: 3 },
+  selection: { metric: "val_auc" },
   eval: { everySteps: null, batchSize: 16 },
   seed: 0,
 };
@@ -129,6 +139,7 @@ export function resolveTrainConfig(raw: unknown, file = "<config>"): TrainConfig
     schedule: { ...d.schedule, ...r.schedule },
     classWeights: r.classWeights === undefined ? d.classWeights : r.classWeights,
     checkpoint: { ...d.checkpoint, ...r.checkpoint },
+    selection: { ...d.selection, ...r.selection },
     eval: { ...d.eval, ...r.eval },
     seed: r.seed ?? d.seed,
   };

@@ -150,7 +150,8 @@ test("bad tables are errors naming the file, the line and the column", () => {
   err([HEADER, ROWS[0].replace("3000.5,2,", "3000.5,1.5,")], /:2: column nj must be a whole number >= 0 \(got 1\.5\)$/);
   err([HEADER, ROWS[0].replace(",0.25,0.1,", ",-0.25,0.1,")], /:2: column tau2_1 must be >= 0/);
   err([HEADER, ROWS[0].replace(",0.5,100,", ",NaN,100,")], /:2: column phi_1 is not a finite number \(got "NaN"\)$/);
-  err([], /:1: record the table is empty/);
+  const empty = writeTable("\n\n");
+  assert.throws(() => readFeatureTable(empty), { message: `${empty}: the table is empty (expected a header line)` });
   assert.throws(() => readFeatureTable(path.join(dir, "nope.csv")), /nope\.csv: cannot open \(ENOENT\)/);
 });
 

@@ -23,6 +23,7 @@ test("evaluate assembles the report from hand-checkable parts", () => {
   // Cuts keeping 1 or 2 of the 3 background events (the no-cut point is excluded): best at 0.6, SIC = 1/√(1/3).
   assert.ok(Math.abs(m.maxSic - Math.sqrt(3)) < 1e-12);
   assert.equal(m.unsupported!.maxSic, undefined);
+  assert.equal(m.lowerLimits, undefined, "the best cut (0.6) is looser than the tightest allowed (0.7): a true maximum");
   assert.equal(m.maxSicThreshold, 0.6);
   assert.equal(m.threshold, 0.5);
   assert.equal(m.intervals, undefined);

@@ -33,6 +33,8 @@ test("degenerate max SIC: a 1:1 set of 100 events no longer reports max SIC = 1"
   const m = evaluate(labels, scores);
   assert.ok(Math.abs(m.maxSic - Math.sqrt(50 / 12)) < 1e-12, String(m.maxSic));
   assert.equal(m.maxSicThreshold, 0.39);
+  // That cut is the tightest the rule allows: the value is set by the rule, flagged as a lower limit.
+  assert.match(m.lowerLimits!.maxSic, /^max SIC is reached at the tightest cut the rule allows \(12 of 50 background events pass, minimum 12\)/);
   // No background passes at εS = 0.3 or 0.5: 1/εB would be +Infinity; it is n/a with the counts.
   assert.ok(Number.isNaN(m.rejection30) && Number.isNaN(m.rejection50));
   assert.equal(m.unsupported!.rejection50, "0 of 50 background events pass the cut at εS = 0.5; 1/εB needs ≥ 10 (relative error of εB ≈ 1/√N ≤ 0.32)");
