@@ -1,7 +1,11 @@
 /**
- * W' signal: W' (Breit-Wigner around m_W', small ISR pT) -> X Y, X -> qq, Y -> qq, isotropic
- * two-body decays; each quark showered inside the angle of its pair (colour-singlet angular
- * ordering), so each boosted X or Y becomes a two-prong fat jet of mass near m_X or m_Y.
+ * W' signal: W' (Breit-Wigner around m_W', small ISR pT) -> X Y isotropically, X -> qq and
+ * Y -> qq with the polar angle in the helicity frame from 1 + a cos^2 (a = 0: isotropic; a = -0.6
+ * and -1, longitudinal-like, were tried against the real table and made tau21 too two-prong).
+ * Each quark is showered inside the angle of its pair (colour-singlet angular ordering); the
+ * decay's partons are then given back the resonance four-momentum (recoil.ts) before they
+ * hadronize, so each boosted X or Y becomes a two-prong fat jet whose mass peak sits at m_X or
+ * m_Y plus hadronization, underlying event and detector effects (real: ~110 GeV for Y = 100).
  */
 import { Rng } from "../util/rng";
 import { SimulationConfig } from "./config";
