@@ -4,7 +4,9 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { categoriseByRules } from "../../lib/analysis/errors";
-import { networkNamespaceArgs, runInSandbox, SandboxLimits } from "../../lib/analysis/sandbox";
+import { IsolationBackend, UNSAFE_NO_SANDBOX } from "../../lib/analysis/isolation/backend";
+import { chooseIsolation, IsolationUnavailableError } from "../../lib/analysis/isolation/choose";
+import { runInSandbox, SandboxLimits } from "../../lib/analysis/sandbox";
 import { tempDir } from "./fixture";
 
 const root = tempDir("sandbox");
@@ -89,7 +91,7 @@ const connect = (port: number) => `
   const s = require("net").connect(${port}, "127.0.0.1", () => { console.log("CONNECTED"); s.end(); });
   s.on("error", (e) => { console.error("connect failed: " + e.code); process.exit(3); });`;
 
-test("network, preload mode: a connection to a live local server is stopped", async () => {
+test("network: the preload's traps stop a connection with a clear violation (defence in depth, on top of the isolation)", async () => {
   await withServer(async (port, connections) => {
     // the server is reachable from outside the sandbox
     await new Promise<void>((ok, bad) => {
@@ -100,7 +102,7 @@ test("network, preload mode: a connection to a live local server is stopped", as
     });
     const before = connections();
     for (const code of [connect(port), `fetch("http://127.0.0.1:${port}/").then(() => console.log("CONNECTED"));`]) {
-      const r = await run(code, { network: "preload" });
+      const r = await run(code);
       assert.equal(r.exitCode, 98, r.stderr);
       assert.doesNotMatch(r.stdout, /CONNECTED/);
       assert.equal(categoriseByRules({ sandbox: r })?.category, "sandbox_network");
@@ -110,15 +112,37 @@ test("network, preload mode: a connection to a live local server is stopped", as
   });
 });
 
-test("network, namespace mode: the sandbox has no route even to localhost", { skip: networkNamespaceArgs() ? false : "unshare -n is not permitted here (the preload mode still blocks the network)" }, async () => {
-  await withServer(async (port, connections) => {
-    const r = await run(connect(port), { network: "namespace" });
-    assert.equal(r.network, "namespace");
-    assert.equal(r.exitCode, 3, r.stderr);
-    assert.match(r.stderr, /connect failed: (ENETUNREACH|ECONNREFUSED)/);
-    assert.equal(categoriseByRules({ sandbox: r })?.category, "sandbox_network");
-    assert.equal(connections(), 0);
+const failing = (name: "bwrap" | "unshare", why: string): IsolationBackend => ({ name, describe: name, probe: () => why, wrap: () => { throw new Error("not probed"); } });
+
+test("with no working isolation, hepllm refuses and says how to enable one; only the named opt-out runs without", () => {
+  const none = [failing("bwrap", "bwrap: not installed"), failing("unshare", "unshare: Operation not permitted")];
+  assert.throws(() => chooseIsolation("auto", none), (e: unknown) => {
+    assert.ok(e instanceof IsolationUnavailableError);
+    assert.match(e.message, /refuses to run generated code/);
+    assert.match(e.message, /bwrap: bwrap: not installed/);
+    assert.match(e.message, /apt-get install bubblewrap/);
+    assert.match(e.message, /kernel\.unprivileged_userns_clone=1/);
+    assert.match(e.message, /--unsafe-no-sandbox/);
+    return true;
   });
+  assert.throws(() => chooseIsolation("unshare", none), /isolation "unshare" does not work/);
+  assert.equal(chooseIsolation(UNSAFE_NO_SANDBOX, none).name, "none");
+});
+
+test("the opt-out runs the program and warns on every run", async () => {
+  const writes: string[] = [];
+  const orig = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string) => (writes.push(String(s)), true)) as typeof process.stderr.write;
+  try {
+    for (let i = 0; i < 2; i++) {
+      const r = await run(`console.log("ran")`, { isolation: UNSAFE_NO_SANDBOX });
+      assert.equal(r.stdout, "ran\n");
+      assert.equal(r.isolation, "none");
+    }
+  } finally {
+    process.stderr.write = orig;
+  }
+  assert.equal(writes.filter((w) => /WARNING: running generated code WITHOUT a sandbox/.test(w)).length, 2);
 });
 
 test("a program that runs forever is killed at the time limit, with its process group", async () => {
