@@ -47,7 +47,7 @@ export interface SandboxRun {
   /** The program text. */
   code: string;
   language: Language;
-  /** Sandbox folder (created; must not exist or be empty). */
+  /** Sandbox folder (created; must not exist or be empty, else runInSandbox throws). */
   dir: string;
   /** Read-only input folder handed to the program as argv[2]. */
   inputDir: string;
@@ -107,6 +107,11 @@ export function compileProgram(code: string, language: Language): { code: string
 /** Runs the program to completion (or to its limits). */
 export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
   const limits = { ...DEFAULT_LIMITS, ...run.limits };
+  // A file already there (a symlink out of the working folder, say) would be trusted: the permission
+  // model checks paths, not where links lead. Only a new folder is safe.
+  if (fs.existsSync(run.dir) && fs.readdirSync(run.dir).length > 0) {
+    throw new Error(`sandbox: ${run.dir} must be a new or empty folder (it holds ${fs.readdirSync(run.dir).slice(0, 5).join(", ")}); remove it or choose another`);
+  }
   fs.mkdirSync(path.join(run.dir, "work", "out"), { recursive: true });
   const dir = fs.realpathSync(run.dir); // the isolation binds real paths
   const work = path.join(dir, "work");
