@@ -107,6 +107,8 @@ export function compileProgram(code: string, language: Language): { code: string
 /** Runs the program to completion (or to its limits). */
 export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
   const limits = { ...DEFAULT_LIMITS, ...run.limits };
+  const backend = chooseIsolation(limits.isolation); // throws (fails closed) when no isolation works
+  if (backend.name === "none") process.stderr.write(UNSAFE_WARNING + "\n");
   // A file already there (a symlink out of the working folder, say) would be trusted: the permission
   // model checks paths, not where links lead. Only a new folder is safe.
   if (fs.existsSync(run.dir) && fs.readdirSync(run.dir).length > 0) {
@@ -117,8 +119,6 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
   const work = path.join(dir, "work");
   const outputDir = path.join(work, "out");
   fs.writeFileSync(path.join(dir, run.language === "typescript" ? "program.ts" : "program.js"), run.code);
-  const backend = chooseIsolation(limits.isolation); // throws (fails closed) when no isolation works
-  if (backend.name === "none") process.stderr.write(UNSAFE_WARNING + "\n");
   const base = { exitCode: null, signal: null, timedOut: false, durationMs: 0, stdout: "", stderr: "", outputDir, isolation: backend.name, reads: "inputs" as const };
   const compiled = compileProgram(run.code, run.language);
   if ("error" in compiled) return { ...base, stderr: compiled.error, compileError: compiled.error };

@@ -3,10 +3,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { parseConfig } from "../../lib/analysis/config";
 import { categoriseByRules } from "../../lib/analysis/errors";
 import { IsolationBackend, UNSAFE_NO_SANDBOX } from "../../lib/analysis/isolation/backend";
 import { chooseIsolation, IsolationUnavailableError } from "../../lib/analysis/isolation/choose";
 import { runInSandbox, SandboxLimits } from "../../lib/analysis/sandbox";
+import { REPO_ROOT } from "../support/shared";
 import { tempDir } from "./fixture";
 
 const root = tempDir("sandbox");
@@ -129,6 +132,16 @@ test("with no working isolation, hepllm refuses and says how to enable one; only
   assert.equal(chooseIsolation(UNSAFE_NO_SANDBOX, none).name, "none");
 });
 
+test("config: sandbox.isolation is auto by default; the opt-out must be spelt out; a preload alone is refused", () => {
+  const cfg = (sandbox: unknown) => parseConfig({ run: "r", data: "d", supervisors: "s", coders: "c", sandbox });
+  assert.equal(cfg(undefined).sandbox.isolation, "auto");
+  assert.equal(cfg({ isolation: "unshare" }).sandbox.isolation, "unshare");
+  assert.equal(cfg({ isolation: UNSAFE_NO_SANDBOX }).sandbox.isolation, UNSAFE_NO_SANDBOX);
+  assert.equal(cfg({ network: "both" }).sandbox.isolation, "auto"); // the old setting's isolating values
+  assert.throws(() => cfg({ isolation: "none" }), /"sandbox.isolation" must be one of auto, bwrap, unshare, none-i-accept-the-risk/);
+  assert.throws(() => cfg({ network: "preload" }), /a preload alone is not isolation/);
+});
+
 test("the opt-out runs the program and warns on every run", async () => {
   const writes: string[] = [];
   const orig = process.stderr.write.bind(process.stderr);
@@ -143,6 +156,28 @@ test("the opt-out runs the program and warns on every run", async () => {
     process.stderr.write = orig;
   }
   assert.equal(writes.filter((w) => /WARNING: running generated code WITHOUT a sandbox/.test(w)).length, 2);
+});
+
+test("hepllm analysis sandbox: refuses without isolation (how to enable it), runs with --unsafe-no-sandbox and warns", () => {
+  const bin = path.join(root, "bare-bin"); // a PATH with node only: neither bwrap nor unshare
+  fs.mkdirSync(bin);
+  fs.symlinkSync(process.execPath, path.join(bin, "node"));
+  const prog = path.join(root, "prog.js");
+  fs.writeFileSync(prog, `require("fs").writeFileSync(process.argv[3] + "/ran.txt", "yes"); console.log("ran")`);
+  const hepllm = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "hepllm.js"), "analysis", "sandbox", "--program", prog, "--input", data, ...args], { encoding: "utf8", env: { PATH: bin, HOME: root } });
+  const refused = hepllm("--dir", path.join(root, "cli-refused"));
+  assert.equal(refused.status, 1, refused.stderr);
+  assert.match(refused.stderr, /refuses to run generated code: no isolation backend works/);
+  assert.match(refused.stderr, /apt-get install bubblewrap/);
+  assert.match(refused.stderr, /--unsafe-no-sandbox/);
+  assert.equal(fs.existsSync(path.join(root, "cli-refused")), false, "nothing is set up, nothing runs");
+  const unsafe = hepllm("--dir", path.join(root, "cli-unsafe"), "--unsafe-no-sandbox");
+  assert.equal(unsafe.status, 0, unsafe.stderr);
+  assert.equal(unsafe.stdout, "ran\n");
+  assert.match(unsafe.stderr, /WARNING: running generated code WITHOUT a sandbox/);
+  assert.match(unsafe.stderr, /isolation none/);
+  assert.equal(hepllm("--dir", path.join(root, "cli-bad"), "--isolation", "preload").status, 2);
 });
 
 test("a program that runs forever is killed at the time limit, with its process group", async () => {
