@@ -14,6 +14,7 @@ import * as dgram from "node:dgram";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { spawn } from "node:child_process";
 import { categoriseByRules, ErrorCategory } from "../../lib/analysis/errors";
 import { IsolationName } from "../../lib/analysis/isolation/backend";
 import { availableIsolation, ISOLATING_BACKENDS, probeOnce } from "../../lib/analysis/isolation/choose";
@@ -298,6 +299,34 @@ for (const mode of modes) {
       assert.equal(r!.isolation, mode);
     });
   }
+}
+
+// Below the permission model (which already refuses child processes): the backend alone must end
+// every process at the time limit, also those that left the process group (setsid) and daemons.
+for (const b of ISOLATING_BACKENDS.filter((x) => modes.includes(x.name))) {
+  test(`[${b.name}] a process tree that left the process group dies with the sandbox at the time limit`, async () => {
+    const marker = `59.${process.pid}${boxes++}`; // a unique sleep length to find the processes by
+    const work = fs.realpathSync(tempDir("escape-tree"));
+    const script = `for i in 1 2 3 4 5 6 7 8 9 10; do setsid sleep ${marker} & done; (sleep ${marker} &) ; sleep ${marker}`;
+    const argv = b.wrap(["/bin/sh", "-c", script], { readOnly: [], writable: work });
+    const child = spawn(argv[0], argv.slice(1), { cwd: work, detached: true, stdio: "ignore" });
+    const alive = () => fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(marker);
+      } catch {
+        return false;
+      }
+    }).length;
+    const deadline = Date.now() + 5000;
+    while (alive() < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(alive() >= 12, `the tree did not start (${alive()} processes)`);
+    const closed = new Promise((r) => child.on("close", r));
+    process.kill(-child.pid!, "SIGKILL"); // what runInSandbox does at the time limit
+    await closed;
+    const gone = Date.now() + 3000;
+    while (alive() > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(alive(), 0, "processes outlived the sandbox");
+  });
 }
 
 test("control: without isolation (the opt-out, traps off) the same loopback attempts do get through, so the battery can fail", async () => {
