@@ -23,7 +23,6 @@ import { spawn } from "node:child_process";
 import { transformSync } from "esbuild";
 import { FsView, IsolationChoice, IsolationName } from "./isolation/backend";
 import { chooseIsolation } from "./isolation/choose";
-import { UNSAFE_WARNING } from "./isolation/none";
 import { permissionFlag } from "./isolation/node-permission";
 
 export type Language = "typescript" | "javascript";
@@ -108,7 +107,7 @@ export function compileProgram(code: string, language: Language): { code: string
 export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
   const limits = { ...DEFAULT_LIMITS, ...run.limits };
   const backend = chooseIsolation(limits.isolation); // throws (fails closed) when no isolation works
-  if (backend.name === "none") process.stderr.write(UNSAFE_WARNING + "\n");
+  if (backend.warning) process.stderr.write(backend.warning + "\n"); // the opt-out, on every run
   // A file already there (a symlink out of the working folder, say) would be trusted: the permission
   // model checks paths, not where links lead. Only a new folder is safe.
   if (fs.existsSync(run.dir) && fs.readdirSync(run.dir).length > 0) {

@@ -27,6 +27,8 @@ export interface IsolationBackend {
   readonly name: IsolationName;
   /** One line on what it cuts off (logged with each run's result). */
   readonly describe: string;
+  /** Printed on stderr before every run (the opt-out's warning); absent for real isolation. */
+  readonly warning?: string;
   /** null when the backend works on this machine, else why not (one line). Slow: choose.ts caches it. */
   probe(): string | null;
   /** The command line that runs `argv` (an absolute executable first) inside the isolation. */
