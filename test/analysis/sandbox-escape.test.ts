@@ -32,6 +32,8 @@ const secretFile = path.join(outside, "endpoints.json");
 const victim = path.join(outside, "victim.txt");
 process.env.HEPLLM_ESCAPE_TEST_KEY = SECRET; // in hepllm's environment, as an API key would be
 const TOKEN = `HOST-REPLY-${process.pid}`; // what the loopback listeners answer: in stdout = escaped
+const sentinel = spawn("sleep", ["600"], { stdio: "ignore" }); // a neighbour that must survive every attempt
+const sentinelAlive = () => sentinel.exitCode === null && sentinel.signalCode === null;
 
 // ---- listeners on the host's loopback, outside every sandbox ----
 let tcpPort = 0;
@@ -56,6 +58,7 @@ before(async () => {
   udpPort = udp.address().port;
 });
 after(() => {
+  sentinel.kill("SIGKILL");
   tcp.close();
   udp.close();
 });
@@ -226,6 +229,20 @@ const attempts: Attempt[] = [
     expect: ["runtime_exception"],
   },
   {
+    name: "native addon (process.dlopen of a system library)",
+    code: () => `const m = { exports: {} }; process.dlopen(m, "/usr/lib/x86_64-linux-gnu/libc.so.6"); console.log("ESCAPED dlopen");`,
+    expect: DENIED,
+  },
+  {
+    name: "signals: kill hepllm's process, a neighbour, and kill(-1)",
+    code: () => `const tries = [[${process.pid}, "hepllm"], [${sentinel.pid}, "neighbour"]];
+      for (const [pid, who] of tries) { try { process.kill(pid, "SIGKILL"); console.log("ESCAPED killed " + who); } catch (e) { console.error(who + ": " + e.code); } }
+      // kill(-1) reaches every process the caller may signal: only inside a PID namespace (own pid small) is it harmless to try
+      if (process.pid > 10) console.log("ESCAPED not in a PID namespace (pid " + process.pid + ")"); else { process.kill(-1, "SIGKILL"); }
+      setTimeout(() => process.exit(2), 200);`,
+    expect: ["runtime_exception"],
+  },
+  {
     name: "fork bomb (child processes, then workers)",
     code: () => `const cp = require("child_process"); const kids = [];
       try { for (let i = 0; i < 10000; i++) kids.push(cp.spawn(process.execPath, ["-e", "setInterval(()=>{},1000)"], { detached: true })); console.log("ESCAPED forked " + kids.length); } catch (e) { console.error("spawn: " + e.code); }
@@ -282,6 +299,7 @@ for (const mode of modes) {
 
       const why = `${mode} / ${a.name}: ${outcome}\nstdout: ${r?.stdout ?? ""}\nstderr: ${(r?.stderr ?? refused ?? "").slice(-1500)}`;
       assert.equal(seen, undefined, seen);
+      assert.ok(sentinelAlive(), `a neighbouring process was killed; ${why}`);
       assert.equal(tcpHits, before.tcp, `the loopback TCP listener got a connection; ${why}`);
       assert.equal(udpHits, before.udp, `the loopback UDP listener got a datagram; ${why}`);
       assert.equal(fs.readFileSync(victim, "utf8"), "untouched", `a file outside was written; ${why}`);

@@ -1,6 +1,8 @@
 /**
- * `unshare` (util-linux) into a new user and network namespace, and a PID namespace where the
- * kernel allows it: the network namespace has only a loopback that is down, so no packet leaves.
+ * `unshare` (util-linux) into a new user, network and PID namespace: the network namespace has
+ * only a loopback that is down, so no packet leaves; the PID namespace dies with its first process
+ * (so the time limit ends every process) and hides every other process (kill(-1) reaches only the
+ * sandbox). Without a PID namespace the backend is refused, not weakened.
  * It does not change the file system view; the sandbox's Node permission model (always on, see
  * ../sandbox.ts) limits reads to the view and writes to the working folder, and refuses child
  * processes and workers.
@@ -9,10 +11,8 @@ import { FsView, IsolationBackend, probeWith } from "./backend";
 
 /** Tried in order; the first that passes the probe is used (cached with the probe). */
 const VARIANTS: string[][] = [
-  ["--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child"], // PID namespace: a kill reaches every process
-  ["--user", "--map-root-user", "--net"],
+  ["--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child"],
   ["--net", "--pid", "--fork", "--kill-child"], // already privileged, no user namespace needed
-  ["--net"],
 ];
 
 let chosen: string[] | undefined;
@@ -20,7 +20,7 @@ const wrapWith = (args: string[]) => (argv: string[], _view: FsView): string[] =
 
 export const userNamespaceBackend: IsolationBackend = {
   name: "unshare",
-  describe: "unshare: new user + network namespace (no network), Node permission model for the file system",
+  describe: "unshare: new user + network + PID namespace (no network), Node permission model for the file system",
   probe() {
     const reasons: string[] = [];
     for (const v of VARIANTS) {
