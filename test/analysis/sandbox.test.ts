@@ -132,6 +132,17 @@ test("with no working isolation, hepllm refuses and says how to enable one; only
   assert.equal(chooseIsolation(UNSAFE_NO_SANDBOX, none).name, "none");
 });
 
+test("auto takes the first backend that works, and each backend is probed once per process", () => {
+  let probes = 0;
+  const works: IsolationBackend = { name: "unshare", describe: "fake", probe: () => (probes++, null), wrap: (argv) => argv };
+  const backends = [failing("bwrap", "bwrap: not installed"), works];
+  assert.equal(chooseIsolation("auto", backends), works);
+  assert.equal(chooseIsolation("auto", backends), works);
+  assert.equal(chooseIsolation("unshare", backends), works);
+  assert.equal(probes, 1);
+  assert.throws(() => chooseIsolation("bwrap", backends), /isolation "bwrap" does not work on this machine\n  bwrap: bwrap: not installed/);
+});
+
 test("config: sandbox.isolation is auto by default; the opt-out must be spelt out; a preload alone is refused", () => {
   const cfg = (sandbox: unknown) => parseConfig({ run: "r", data: "d", supervisors: "s", coders: "c", sandbox });
   assert.equal(cfg(undefined).sandbox.isolation, "auto");
