@@ -3,7 +3,8 @@
  * >= 20 seeded random moments (test/crash/harness.ts), rerun to completion; the outputs must be
  * byte-identical to an uninterrupted run and no partial file may ever be visible under its final name.
  * Outputs compared: prepare: the records file; split: the split files + split.json; train: the whole
- * run folder (kept checkpoints' tensors and state, scores files, config, log.jsonl with timestamps and
+ * run folder (kept checkpoints' tensors and state, scores files, config, the selected checkpoint
+ * (selected.json, its time apart), log.jsonl with timestamps and
  * throughput left out); eval: the scores file and the log entry. Kill moments are uniform between the
  * CLI's start-up time (`hepllm help`, at most half a run) and 0.95 × the uninterrupted run's duration. CRASH_KILLS raises the count.
  */
