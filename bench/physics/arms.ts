@@ -66,7 +66,8 @@ export function gbdtArm(sets: BenchSets, seed: number, maxJets: number): ArmResu
   };
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-gbdt-")), "input.json");
   fs.writeFileSync(file, JSON.stringify(input));
-  const py = spawnSync("/usr/bin/python3", [path.join(__dirname, "gbdt.py"), file], { encoding: "utf8", maxBuffer: 1 << 28 });
+  // One OpenMP thread: spinning threads on a shared 2-core machine cost more than they gain.
+  const py = spawnSync("/usr/bin/python3", [path.join(__dirname, "gbdt.py"), file], { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, OMP_NUM_THREADS: "1" } });
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   if (py.status !== 0) throw new Error(`gbdt.py failed (needs Debian's python3-sklearn): ${py.stderr || py.error}`);
   const out = JSON.parse(py.stdout) as { iterations: number; valAuc: number; scores: Record<string, number[]> };

@@ -14,7 +14,7 @@
  * wall time of each arm; writes the numbers to data/bench/physics/<source>-results.json.
  *
  *   npm run bench:physics -- [--data real|sim|both] [--quick] [--seed 1] [--arms llm-fusion,llm-text,mlp,gbdt]
- *       [--head lm|linear] [--numeric ple|scaled] [--bins 16] [--epochs 1] [--mlp-numeric ple|scaled] [--mlp-epochs 40]
+ *       [--head lm|linear] [--numeric ple|scaled] [--bins 16] [--epochs 1] [--batch 8] [--mlp-numeric ple|scaled] [--mlp-epochs 40]
  *       [--fusion-mode last-token|token|first-token] [--lr 2e-3] [--fusion-lr-scale 2] [--eval-every 94]
  *       [--scale 0.5] [--tests 0,1]   (exploration: every count × scale; only the listed test sets)
  */
@@ -44,6 +44,7 @@ const { values: opt } = parseArgs({
     "mlp-numeric": { type: "string" },
     bins: { type: "string", default: "16" },
     epochs: { type: "string", default: "1" },
+    batch: { type: "string", default: "8" },
     "fusion-mode": { type: "string", default: "last-token" },
     lr: { type: "string", default: "2e-3" },
     "fusion-lr-scale": { type: "string", default: "2" },
@@ -75,7 +76,7 @@ const BOOTSTRAP = 1000;
 function configs(dir: string, base: string, trainFile: string, valFile: string): Record<string, TrainConfig> {
   const numeric = { encoding: opt.numeric, bins: Number(opt.bins) };
   const nTrain = protocol.train.signal + protocol.train.background;
-  const llmSteps = Math.floor(nTrain / 8) * Number(opt.epochs);
+  const llmSteps = Math.floor(nTrain / Number(opt.batch)) * Number(opt.epochs);
   const llm = {
     outDir: dir, model: { kind: "llm", path: base || "(no LLM arm)" }, data: { train: trainFile, val: valFile, maxJets: MAX_JETS },
     // LoRA on every projection, as the demo: attention routes the numbers, the MLPs help read them.
@@ -84,7 +85,7 @@ function configs(dir: string, base: string, trainFile: string, valFile: string):
     prompt: { nsubjettiness: true },
     head: opt.head, numeric,
     optim: { lr: Number(opt.lr), warmupSteps: 20 },
-    schedule: { epochs: Number(opt.epochs), batchSize: 8, logEverySteps: 25 },
+    schedule: { epochs: Number(opt.epochs), batchSize: Number(opt.batch), logEverySteps: 25 },
     checkpoint: { everySteps: 1_000_000, keep: 0 },
     eval: { everySteps: Number(opt["eval-every"] ?? Math.max(1, Math.round(llmSteps / 4))), batchSize: 32 },
     seed,
@@ -170,7 +171,7 @@ async function runSource(source: "real" | "sim"): Promise<void> {
   lines.push("");
   lines.push(`Selection on val and wall time (2 shared cores, nice 10): ${needsLlm ? `base model ${baseSeconds.toFixed(0)} s; ` : ""}` +
     results.map((r) => `${r.arm} ${r.selected}, ${r.wallSeconds.toFixed(0)} s`).join("; ") + `; total ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
-  lines.push(`Arms: head ${opt.head}, numeric ${opt.numeric}${opt.numeric === "ple" ? `/${opt.bins} bins` : ""} (MLP ${opt["mlp-numeric"] ?? opt.numeric}), LLM ${opt.epochs} epochs lr ${opt.lr}, fusion ${opt["fusion-mode"]} ×${opt["fusion-lr-scale"]}.`);
+  lines.push(`Arms: head ${opt.head}, numeric ${opt.numeric}${opt.numeric === "ple" ? `/${opt.bins} bins` : ""} (MLP ${opt["mlp-numeric"] ?? opt.numeric}), LLM ${opt.epochs} epochs × batch ${opt.batch}, lr ${opt.lr}, fusion ${opt["fusion-mode"]} ×${opt["fusion-lr-scale"]}.`);
   console.log(lines.join("\n") + "\n");
   fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify(json, null, 1) + "\n");
   fs.writeFileSync(path.join(dir, "results.md"), lines.join("\n") + "\n");
