@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { REPO_ROOT } from "./shared";
+import { REPO_ROOT, requireReference } from "./shared";
 
 export const PEFT_PYTHON = process.env.HEPLLM_PEFT_PYTHON ?? path.join(REPO_ROOT, ".venv-peft", "bin", "python");
 
@@ -21,11 +21,10 @@ export function hasPeft(): boolean {
 
 /**
  * A node:test `skip` value: false when the reference environment works. In CI (env CI set) a
- * missing environment is a failure, not a skip: the test runs and its first assertion says why.
+ * missing environment is a failure, not a skip (requireReference in ./shared).
  */
 export function skipUnlessPeft(): string | false {
-  if (hasPeft() || process.env.CI) return false;
-  return `the PEFT reference environment (${PEFT_PYTHON}: torch, transformers, peft) is missing; .ci/run makes it — PEFT conformance skipped`;
+  return requireReference(hasPeft() ? false : `the PEFT reference environment (${PEFT_PYTHON}: torch, transformers, peft) is missing; .ci/run makes it — PEFT conformance skipped`);
 }
 
 /** Runs test/llm/reference/peft_ref.py's batch mode; one result per job. */
