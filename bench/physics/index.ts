@@ -5,7 +5,7 @@
  * seeded: 3,000 training events (1:1), 1,000 val (1:1), tests of 2,000 (1:1) and 5,500 (1:10),
  * pairwise disjoint. Arms, all on the same training events and selected on val only:
  *   llm-fusion  the demo's base model (tokenizer + pre-training on the training prompts, no labels:
- *               lib/demo baseModelStep) fine-tuned with LoRA + the fusion adapter;
+ *               lib/study makeBaseModel) fine-tuned with LoRA + the fusion adapter;
  *   llm-text    the same without the fusion adapter, the same numbers in the text (tau21/tau32);
  *   mlp         hepllm's MLP baseline on the feature vector;
  *   gbdt        scikit-learn's HistGradientBoostingClassifier on the same feature vectors.

@@ -24,7 +24,7 @@ export interface DemoOptions {
   model?: string;
   /** The one-minute smoke run: QUICK_DATA and the study's QUICK_RECIPE. */
   quick?: boolean;
-  /** LHCO HDF5 file whose background joins the signal-free check ("" = none; default: the real tiny file in ../shared when present). */
+  /** LHCO HDF5 file whose background joins the signal-free check ("" = none; default: the real tiny file in ../shared when present, except with `quick`). */
   realBackground?: string;
 }
 

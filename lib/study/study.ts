@@ -74,9 +74,13 @@ export interface StudyResult {
   report: { markdown: string; files: number; table: string };
 }
 
-/** Split sizes for a record file of S signal and B background events: shares of the signal, 1:10 sets capped by the background. */
+/**
+ * Split sizes for a record file of S signal and B background events: of the signal, 25% to the
+ * 1:1 test set, up to 10% to the 1:10 one (capped by the background), 10% to 1:1 validation and
+ * 2.5% to 1:10 validation — under the half the split allows for held-out sets; the rest trains.
+ */
 export function defaultStudySplit(S: number, B: number): StudySplit {
-  const u11 = Math.floor(S * 0.3);
+  const u11 = Math.floor(S * 0.25);
   const u110 = Math.max(1, Math.min(Math.floor(S * 0.1), Math.floor((B / 2 - 2 * u11) / 12)));
   return { testSizes: [2 * u11, 11 * u110], valSizes: [2 * Math.floor(S * 0.1), 11 * Math.max(1, Math.floor(u110 / 4))] };
 }

@@ -77,6 +77,7 @@ test("a run selects its checkpoint by val AUC, keeps it through pruning, and eva
     if (auc > best.auc + 1e-12) best = { step: e.step, auc };
   }
   assert.equal(sel.step, best.step);
+  assert.notEqual(sel.step, res.steps, "here the best checkpoint is an earlier one, so the test tells selection from taking the last");
   assert.ok(Math.abs(sel.value - best.auc) < 1e-9);
   assert.ok(listCheckpoints(res.runDir).includes(sel.step), "the selected checkpoint survives keep = 1");
   assert.ok(listCheckpoints(res.runDir).length <= 2, "keep = 1 plus the selected one");

@@ -20,7 +20,7 @@ options:
   --jobs N      worker threads for prepare and trainings at once (default: the number of cores)
   --model <dir> fine-tune this Hugging Face Mistral/Llama folder instead of the study's own base model
   --real-background <h5>  LHCO file whose background joins the signal-free check (default: the real
-                tiny file in ../shared when present; "" for none)
+                tiny file in ../shared when present, not with --quick; "" for none)
   --quick       the one-minute smoke run: ${QUICK_DATA.events} events, the study's quick recipe`;
 
 export const command: Command = {
