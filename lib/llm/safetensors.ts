@@ -105,7 +105,7 @@ export class SafetensorsFile {
       if (typeof e !== "object" || e === null) bad("header entry is not an object");
       if (typeof e.dtype !== "string" || !(e.dtype in DTYPE_BYTES)) bad(`unsupported dtype ${show(e.dtype)}`);
       const dtype = e.dtype as Dtype;
-      if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) bad(`shape ${show(e.shape)} is not a list of sizes`);
+      if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`shape ${show(e.shape)} is not a list of sizes`);
       const shape = e.shape as number[];
       const off = e.data_offsets;
       if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0)) bad(`data_offsets ${show(off)} are not two byte offsets`);

@@ -22,7 +22,7 @@ export function buildDecoder(spec: unknown, where: string): Decoder {
     }
     case "Replace": {
       const re = patternRegex(s.pattern, `${where}.pattern`);
-      const content = String(s.content);
+      const content = typeof s.content === "string" ? s.content : showJson(s.content); // never String(): deep arrays overflow
       return (t) => t.map((x) => x.replace(re, () => content));
     }
     case "ByteFallback":
@@ -30,7 +30,7 @@ export function buildDecoder(spec: unknown, where: string): Decoder {
     case "Fuse":
       return (t) => [t.join("")];
     case "Strip": {
-      const content = String(s.content ?? " ");
+      const content = typeof s.content === "string" ? s.content : s.content == null ? " " : showJson(s.content);
       // Stripping "" never advances: with a huge start/stop the loops in strip() would spin.
       if (content === "") return (t) => t;
       const start = Number(s.start ?? 0);

@@ -74,7 +74,8 @@ export class HfTokenizer implements Tokenizer {
     }
     this.vocabSize = this.toToken.length;
     const merges = jsonArray(model.merges ?? [], `${where}: model.merges`).map((m, i): [string, string] => {
-      if (Array.isArray(m) && m.length === 2) return [String(m[0]), String(m[1])];
+      // Strings only: String() of a deeply nested array recurses until a RangeError.
+      if (Array.isArray(m) && m.length === 2 && typeof m[0] === "string" && typeof m[1] === "string") return [m[0], m[1]];
       if (typeof m === "string") {
         const sp = m.indexOf(" ", 1);
         if (sp > 0) return [m.slice(0, sp), m.slice(sp + 1)];

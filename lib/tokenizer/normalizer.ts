@@ -22,7 +22,7 @@ export function buildNormalizer(spec: unknown, where: string): Normalizer {
     }
     case "Prepend": {
       // HF prepends to every non-empty segment, including those after added tokens (legacy behaviour).
-      const pre = String(s.prepend);
+      const pre = typeof s.prepend === "string" ? s.prepend : showJson(s.prepend); // never String(): deep arrays overflow
       return (t, addPrefix) => (t.length > 0 && addPrefix ? pre + t : t);
     }
     case "Replace":
@@ -64,7 +64,7 @@ export function patternRegex(pattern: unknown, where: string): RegExp {
 
 function replacer(s: Json, where: string): Normalizer {
   const re = patternRegex(s.pattern, `${where}.pattern`);
-  const content = String(s.content);
+  const content = typeof s.content === "string" ? s.content : showJson(s.content);
   return (t) => t.replace(re, () => content);
 }
 

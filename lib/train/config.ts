@@ -98,7 +98,11 @@ export const DEFAULT_TRAIN: Omit<TrainConfig, "run" | "model" | "data"> & { data
 const SCHEMA_FILE = path.join(__dirname, "train-config.schema.json");
 
 let compiled: ValidateFunction | undefined;
-/** The schema, compiled once per process (compiling takes ~10 ms; configs are validated often in tests and fuzzing). */
+/**
+ * The schema, compiled once per process. Sizes that become allocations (MLP widths, LoRA rank,
+ * batch sizes) have generous maxima there, so that a config claiming 1e12 is an error, not an
+ * attempt to allocate it. Compiling takes ~10 ms; configs are validated often in tests and fuzzing.
+ */
 function schemaValidator(): ValidateFunction {
   if (!compiled) compiled = new Ajv({ allErrors: true, useDefaults: false }).compile(JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")));
   return compiled;

@@ -164,3 +164,21 @@ test("tokenizer: a character outside a vocabulary without byte fallback or <unk>
   const tok = new HfTokenizer(tokJson({}, { unk_token: undefined, vocab: { a: 0, b: 1, ab: 2 } }), {}, W);
   throwsClean(() => tok.encode("abc"), /dir\/tokenizer\.json: cannot encode: character "c" is not in the vocabulary/, [W]);
 });
+
+test("training config: sizes that become allocations have maxima (1e12 hidden units is an error)", async () => {
+  const { resolveTrainConfig } = await import("../../lib/train/config");
+  const base = { run: "r", data: { train: "t.jsonl" } };
+  throwsClean(() => resolveTrainConfig({ ...base, model: { kind: "mlp", hidden: [1e12], dropout: 0 } }, "cfg.json"), /cfg\.json: invalid training config: .*\/model\/hidden\/0 must be <= 65536/, ["cfg.json"]);
+  throwsClean(() => resolveTrainConfig({ ...base, model: { kind: "llm", path: "m" }, lora: { r: 2 ** 40 } }, "cfg.json"), /\/lora\/r must be <= 4096/, ["cfg.json"]);
+  throwsClean(() => resolveTrainConfig({ ...base, model: { kind: "llm", path: "m" }, schedule: { batchSize: 1e300 } }, "cfg.json"), /\/schedule\/batchSize must be <= 65536/, ["cfg.json"]);
+});
+
+test("safetensors: a dimension beyond 2^53 is rejected even when another dimension is 0", () => {
+  const dir = tmp();
+  try {
+    safetensorsWithHeader(dir, `{"w":{"dtype":"F32","shape":[1e300,0],"data_offsets":[0,0]}}`);
+    throwsClean(() => new Checkpoint(dir), /tensor "w": shape \[1e\+300,0\] is not a list of sizes/, [dir]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
