@@ -146,6 +146,7 @@ test("tokenizer.json: wrong types are errors naming the file (were TypeErrors)",
     [tokJson({ pre_tokenizer: { type: "Split", pattern: { Regex: "(" }, behavior: "Isolated" } }), {}, /pre_tokenizer\.pattern: Regex "\(" is not a valid JavaScript regular expression/],
     [tokJson({}, { vocab: { a: 2 ** 40 } }), {}, /model\.vocab\["a"\] = 1099511627776 is not a valid id/],
     [tokJson({}, { merges: ["a c"] }), {}, /dir\/tokenizer\.json: model: BPE merge 0 \("a", "c"\) uses a token missing/],
+    [tokJson({}, { merges: [[JSON.parse(DEEP), "b"]] }), {}, /model\.merges\[0\] is not a pair: \(a value nested too deeply to print\)/],
     [tokJson({ model: { type: JSON.parse(DEEP) } }), {}, /model\.type must be "BPE" \(got \(a value nested too deeply to print\)\)/],
   ];
   for (const [json, config, re] of cases) throwsClean(() => new HfTokenizer(json as Record<string, unknown>, config as Record<string, unknown>, W), re, [W]);
