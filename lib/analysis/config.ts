@@ -5,10 +5,10 @@
  *     "base_url": "http://127.0.0.1:8000/v1", "api_key_env": "OPENAI_API_KEY",
  *     "supervisors": ["gpt-4o"], "coders": ["gpt-4o-mini", {"model": "qwen", "base_url": "http://gpu:8000/v1"}],
  *     "steps": [1, 2, 3, 4, 5], "repeats": 3, "max_iterations": 3, "concurrency": 4,
- *     "sandbox": { "timeout_s": 120, "memory_mb": 4096 } }
+ *     "sandbox": { "timeout_s": 120, "memory_mb": 4096, "isolation": "auto" } }
  */
 import * as fs from "node:fs";
-import { NetworkIsolation } from "./sandbox";
+import { ISOLATION_CHOICES, IsolationChoice, UNSAFE_NO_SANDBOX } from "./isolation/backend";
 import { parseStep, StepId } from "./steps";
 import { DEFAULT_TOLERANCE, Tolerance } from "./validate";
 
@@ -39,7 +39,8 @@ export interface AnalysisConfig {
   maxIterations: number;
   /** Steps run at the same time (each holds a sandboxed node process and model calls). */
   concurrency: number;
-  sandbox: { timeoutMs: number; memoryMb: number; network: NetworkIsolation | "auto" };
+  /** isolation: auto (bwrap, else unshare; refuses when neither works), or UNSAFE_NO_SANDBOX to opt out. */
+  sandbox: { timeoutMs: number; memoryMb: number; isolation: IsolationChoice };
   tolerance: Tolerance;
   /** Model for the errors no rule recognises; absent: those stay "other". */
   categoriser?: ModelConfig;
@@ -85,8 +86,12 @@ export function parseConfig(raw: unknown, source = "config"): AnalysisConfig {
     }
   });
   const sb = (r.sandbox ?? {}) as Raw;
-  const network = (sb.network ?? "auto") as string;
-  if (!["auto", "namespace", "preload", "both"].includes(network)) throw new Error(`${source}: "sandbox.network" must be auto, namespace, preload or both`);
+  // "sandbox.network" was the setting before isolation backends: its isolating values mean auto
+  if (sb.network !== undefined && !["auto", "namespace", "both"].includes(sb.network as string)) {
+    throw new Error(`${source}: "sandbox.network" is replaced by "sandbox.isolation" (${ISOLATION_CHOICES.join(", ")}); a preload alone is not isolation, the opt-out is "${UNSAFE_NO_SANDBOX}"`);
+  }
+  const isolation = (sb.isolation ?? "auto") as IsolationChoice;
+  if (!ISOLATION_CHOICES.includes(isolation)) throw new Error(`${source}: "sandbox.isolation" must be one of ${ISOLATION_CHOICES.join(", ")}, got ${JSON.stringify(sb.isolation)}`);
   const tol = (r.tolerance ?? {}) as Raw;
   const events = r.events === undefined ? undefined : posInt(r, "events", 1);
   const temperature = r.temperature ?? 0;
@@ -102,7 +107,7 @@ export function parseConfig(raw: unknown, source = "config"): AnalysisConfig {
     repeats: posInt(r, "repeats", 1),
     maxIterations: posInt(r, "max_iterations", 3),
     concurrency: posInt(r, "concurrency", 2),
-    sandbox: { timeoutMs: posInt(sb, "timeout_s", 120, "sandbox.") * 1000, memoryMb: posInt(sb, "memory_mb", 4096, "sandbox."), network: network as NetworkIsolation | "auto" },
+    sandbox: { timeoutMs: posInt(sb, "timeout_s", 120, "sandbox.") * 1000, memoryMb: posInt(sb, "memory_mb", 4096, "sandbox."), isolation },
     tolerance: {
       significantDigits: posInt(tol, "significant_digits", DEFAULT_TOLERANCE.significantDigits, "tolerance."),
       atol: typeof tol.atol === "number" ? tol.atol : DEFAULT_TOLERANCE.atol,

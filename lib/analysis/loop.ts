@@ -150,7 +150,7 @@ async function execute(
     const sandbox = await runInSandbox({ code, language, dir: box, inputDir: o.layout.inputDir(o.step), limits: o.limits });
     writeFileAtomic(path.join(d.logDir, `${name}.stdout.txt`), sandbox.stdout);
     writeFileAtomic(path.join(d.logDir, `${name}.stderr.txt`), sandbox.stderr);
-    writeFileAtomic(path.join(d.logDir, `${name}.exit.json`), JSON.stringify({ exitCode: sandbox.exitCode, signal: sandbox.signal, timedOut: sandbox.timedOut, durationMs: sandbox.durationMs, network: sandbox.network }) + "\n");
+    writeFileAtomic(path.join(d.logDir, `${name}.exit.json`), JSON.stringify({ exitCode: sandbox.exitCode, signal: sandbox.signal, timedOut: sandbox.timedOut, durationMs: sandbox.durationMs, isolation: sandbox.isolation }) + "\n");
     fs.cpSync(sandbox.outputDir, path.join(d.arraysDir, name), { recursive: true });
     let validation: ValidationReport | undefined;
     if (!sandbox.compileError && !sandbox.timedOut && sandbox.exitCode === 0) {

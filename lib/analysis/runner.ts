@@ -11,6 +11,7 @@ import { OpenAIClient } from "../agents/openai/client";
 import { openLHCO, writeLHCO } from "../events";
 import type { Event } from "../events/event";
 import { AnalysisConfig, ModelConfig } from "./config";
+import { chooseIsolation } from "./isolation/choose";
 import { ModelRef, runStep, StepResult } from "./loop";
 import { buildReferences, ReferenceLayout } from "./reference";
 import { appendSummary, toRow } from "./summary";
@@ -82,6 +83,9 @@ export async function runCampaign(cfg: AnalysisConfig, opts: CampaignOptions = {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + "\n"));
   const clientFor = opts.clientFor ?? defaultClientFactory();
   const runRoot = path.join(cfg.resultsDir, cfg.run);
+  // fail closed before any model is asked: no isolation, no generated code (throws with how to enable one)
+  const isolation = chooseIsolation(cfg.sandbox.isolation);
+  log(`analysis ${cfg.run}: generated programs run in ${isolation.describe}`);
   const { layout } = await prepareCampaign(cfg, log);
   const ref = (m: ModelConfig): ModelRef => ({ model: m.model, client: clientFor(m) });
   const categoriser = cfg.categoriser ? { model: cfg.categoriser.model, client: clientFor(cfg.categoriser) } : undefined;
@@ -103,7 +107,7 @@ export async function runCampaign(cfg: AnalysisConfig, opts: CampaignOptions = {
     const r = await runStep({
       step: t.step, supervisor: ref(t.sup), coder: ref(t.cod), layout, runDir: t.dir,
       maxIterations: cfg.maxIterations, tolerance: cfg.tolerance, categoriser, temperature: cfg.temperature,
-      limits: { timeoutMs: cfg.sandbox.timeoutMs, memoryMb: cfg.sandbox.memoryMb, network: cfg.sandbox.network },
+      limits: { timeoutMs: cfg.sandbox.timeoutMs, memoryMb: cfg.sandbox.memoryMb, isolation: cfg.sandbox.isolation },
       log,
     });
     const row = toRow(r, cfg.run, t.repeat);

@@ -1,45 +1,52 @@
 /**
- * Runs a generated program (TypeScript or JavaScript) in a sandbox: a child `node` process in its
- * own working folder with a time limit (the whole process group is killed), a memory limit
- * (--max-old-space-size for the JS heap, `ulimit -d` for everything else, typed arrays and wasm
- * included), no network (a network namespace via `unshare -n` where the kernel allows it, and/or a
- * preload that stops the program on any connection), and the input data read-only (Node's
- * permission model allows writes only inside the working folder and reads only of the program's
- * folder, its inputs and the packages; child processes and workers are refused). TypeScript is transpiled to CommonJS with esbuild first, so no loader thread is needed.
+ * Runs a generated program (TypeScript or JavaScript) in a sandbox that fails closed: a child `node`
+ * process inside an isolation backend (isolation/: bubblewrap, or a user + network namespace with
+ * `unshare`), so it has no network by construction; where no backend works, runInSandbox throws
+ * IsolationUnavailableError (how to enable one) unless the user opted out by name
+ * (UNSAFE_NO_SANDBOX, which warns on every run). Always on top: Node's permission model (reads of
+ * the program's folder, its inputs and the packages only; writes only in the working folder; no
+ * child processes, workers or native addons), a time limit (the whole process group and PID
+ * namespace are killed), a memory limit (--max-old-space-size for the JS heap, `ulimit -d` for
+ * everything else, typed arrays and wasm included), and a preload that turns an attempt into a
+ * clear SANDBOX VIOLATION (defence in depth; the guarantee does not rest on it).
+ * TypeScript is transpiled to CommonJS with esbuild first, so no loader thread is needed.
  *
  * Layout of `dir`: program.<ts|js> (as written), program.cjs (what runs), node_modules -> the
  * repository's (so `h5wasm` resolves), in/ (hard links to the inputs), work/ (cwd, the only
  * writable place), work/out/ (outputs). The program is called as `node program.cjs <dir>/in <dir>/work/out`.
  * Keep `dir` on the file system of the inputs (hard links cannot cross file systems; the
- * fallback is symlinks with reads allowed everywhere, see SandboxResult.reads).
+ * fallback is symlinks with reads allowed everywhere by the permission model, see SandboxResult.reads).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { transformSync } from "esbuild";
+import { FsView, IsolationChoice, IsolationName } from "./isolation/backend";
+import { chooseIsolation } from "./isolation/choose";
+import { permissionFlag } from "./isolation/node-permission";
 
 export type Language = "typescript" | "javascript";
-/** namespace: unshare -n only; preload: the blocking preload only; both: the two together. */
-export type NetworkIsolation = "namespace" | "preload" | "both";
 
 export interface SandboxLimits {
-  /** Wall-clock limit [ms]; the process group is killed with SIGKILL after it. */
+  /** Wall-clock limit [ms]; the process group (and PID namespace) is killed with SIGKILL after it. */
   timeoutMs: number;
   /** Memory limit [MiB] for the data segment (heap, typed arrays, wasm). */
   memoryMb: number;
-  /** auto: "both" where a network namespace can be made, else "preload". */
-  network: NetworkIsolation | "auto";
+  /** Isolation backend: auto picks the first that works; "none-i-accept-the-risk" is the opt-out. */
+  isolation: IsolationChoice;
   /** Bytes of stdout and of stderr kept (head and tail). */
   maxOutputBytes: number;
+  /** The preload's violation traps (off only in tests that prove the isolation holds without them). */
+  traps: boolean;
 }
 
-export const DEFAULT_LIMITS: SandboxLimits = { timeoutMs: 120_000, memoryMb: 4096, network: "auto", maxOutputBytes: 32_768 };
+export const DEFAULT_LIMITS: SandboxLimits = { timeoutMs: 120_000, memoryMb: 4096, isolation: "auto", maxOutputBytes: 32_768, traps: true };
 
 export interface SandboxRun {
   /** The program text. */
   code: string;
   language: Language;
-  /** Sandbox folder (created; must not exist or be empty). */
+  /** Sandbox folder (created; must not exist or be empty, else runInSandbox throws). */
   dir: string;
   /** Read-only input folder handed to the program as argv[2]. */
   inputDir: string;
@@ -58,9 +65,9 @@ export interface SandboxResult {
   outputDir: string;
   /** Set when the program did not compile (it was not run). */
   compileError?: string;
-  /** The network isolation actually used. */
-  network: NetworkIsolation;
-  /** "inputs": reads limited to the program's folder, inputs and packages; "all": inputs had to be symlinked. */
+  /** The isolation backend used. */
+  isolation: IsolationName;
+  /** Permission model: "inputs": reads limited to the program's folder, inputs and packages; "all": inputs had to be symlinked. */
   reads: "inputs" | "all";
 }
 
@@ -72,22 +79,6 @@ const live = new Set<number>();
 process.once("exit", () => {
   for (const pid of live) killGroup(pid);
 });
-
-let unshareArgs: string[] | null | undefined;
-/** The `unshare` arguments that create a network namespace here, or null when none works. */
-export function networkNamespaceArgs(): string[] | null {
-  if (unshareArgs === undefined) {
-    unshareArgs = null;
-    for (const args of [["-n"], ["-r", "-n"]]) {
-      const r = spawnSync("unshare", [...args, "true"], { stdio: "ignore", timeout: 5000 });
-      if (r.status === 0) {
-        unshareArgs = args;
-        break;
-      }
-    }
-  }
-  return unshareArgs;
-}
 
 /** Transpiles to CommonJS; returns the code or a compile error with line and column. */
 export function compileProgram(code: string, language: Language): { code: string } | { error: string } {
@@ -115,48 +106,56 @@ export function compileProgram(code: string, language: Language): { code: string
 /** Runs the program to completion (or to its limits). */
 export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
   const limits = { ...DEFAULT_LIMITS, ...run.limits };
-  const dir = path.resolve(run.dir);
+  const backend = chooseIsolation(limits.isolation); // throws (fails closed) when no isolation works
+  if (backend.warning) process.stderr.write(backend.warning + "\n"); // the opt-out, on every run
+  // A file already there (a symlink out of the working folder, say) would be trusted: the permission
+  // model checks paths, not where links lead. Only a new folder is safe.
+  if (fs.existsSync(run.dir) && fs.readdirSync(run.dir).length > 0) {
+    throw new Error(`sandbox: ${run.dir} must be a new or empty folder (it holds ${fs.readdirSync(run.dir).slice(0, 5).join(", ")}); remove it or choose another`);
+  }
+  fs.mkdirSync(path.join(run.dir, "work", "out"), { recursive: true });
+  const dir = fs.realpathSync(run.dir); // the isolation binds real paths
   const work = path.join(dir, "work");
   const outputDir = path.join(work, "out");
-  fs.mkdirSync(outputDir, { recursive: true });
   fs.writeFileSync(path.join(dir, run.language === "typescript" ? "program.ts" : "program.js"), run.code);
-  const ns = networkNamespaceArgs();
-  const network: NetworkIsolation = limits.network === "auto" ? (ns ? "both" : "preload") : limits.network;
-  if (network !== "preload" && !ns) throw new Error(`sandbox: network isolation "${network}" needs unshare -n, which is not permitted here`);
-  const base = { exitCode: null, signal: null, timedOut: false, durationMs: 0, stdout: "", stderr: "", outputDir, network, reads: "inputs" as const };
+  const base = { exitCode: null, signal: null, timedOut: false, durationMs: 0, stdout: "", stderr: "", outputDir, isolation: backend.name, reads: "inputs" as const };
   const compiled = compileProgram(run.code, run.language);
   if ("error" in compiled) return { ...base, stderr: compiled.error, compileError: compiled.error };
   const program = path.join(dir, "program.cjs");
   fs.writeFileSync(program, compiled.code);
-  if (!fs.existsSync(path.join(dir, "node_modules"))) fs.symlinkSync(REPO_NODE_MODULES, path.join(dir, "node_modules"), "dir");
+  // to the real folder: inside bwrap only real paths exist
+  if (!fs.existsSync(path.join(dir, "node_modules"))) fs.symlinkSync(fs.realpathSync(REPO_NODE_MODULES), path.join(dir, "node_modules"), "dir");
   const inputDir = path.join(dir, "in");
-  const contained = stageInputs(path.resolve(run.inputDir), inputDir);
+  const staged = stageInputs(path.resolve(run.inputDir), inputDir);
+  const contained = staged.length === 0;
+  // the isolation shows what exists of the readable paths (the plugin folder usually does not)
+  const view: FsView = { readOnly: [...readablePaths(dir).filter((p) => fs.existsSync(p)), ...staged], writable: work };
 
   // Half for the JS heap leaves the rest for typed arrays, wasm and V8 itself: a heap that reaches
   // the data limit first makes V8 thrash in failed collections instead of failing promptly.
   const heapMb = Math.max(64, Math.floor(limits.memoryMb * 0.5));
   const nodeArgs = [
     `--max-old-space-size=${heapMb}`,
-    "--experimental-permission",
+    permissionFlag(),
     ...(contained ? readablePaths(dir).map((p) => `--allow-fs-read=${p}`) : ["--allow-fs-read=*"]),
     `--allow-fs-write=${work}`,
     "--no-warnings",
     "--enable-source-maps",
     "--require",
-    PRELOAD,
+    fs.realpathSync(PRELOAD),
     program,
     inputDir,
     outputDir,
   ];
   // ulimit -d takes KiB; exec keeps one process per level so the group kill reaches node.
-  const shell = ["sh", "-c", `ulimit -d ${limits.memoryMb * 1024} && exec "$0" "$@"`, process.execPath, ...nodeArgs];
-  const argv = network === "preload" ? shell : ["unshare", ...ns!, "--", ...shell];
+  const shell = ["/bin/sh", "-c", `ulimit -d ${limits.memoryMb * 1024} && exec "$0" "$@"`, fs.realpathSync(process.execPath), ...nodeArgs];
+  const argv = backend.wrap(shell, view);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: work,
     TMPDIR: work,
     LANG: "C.UTF-8",
-    HEPLLM_SANDBOX_BLOCK_NETWORK: network === "namespace" ? "0" : "1",
+    HEPLLM_SANDBOX_TRAPS: limits.traps ? "1" : "0",
   };
 
   const start = Date.now();
@@ -194,18 +193,19 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
  * program prints goes to the supervisor's endpoint.
  */
 function readablePaths(dir: string): string[] {
-  return [dir, fs.realpathSync(REPO_NODE_MODULES), PRELOAD, H5WASM_DEFAULT_PLUGIN_DIR];
+  return [dir, fs.realpathSync(REPO_NODE_MODULES), fs.realpathSync(PRELOAD), H5WASM_DEFAULT_PLUGIN_DIR];
 }
 
 /**
  * Copies the input folder into `<dir>/in` as hard links to the real files (no data are copied).
  * Links, not symlinks: HDF5 resolves a symlinked file's real path component by component, which
- * the read restriction refuses. Returns false when some input could only be symlinked (another
- * file system, or a folder): reads must then be allowed everywhere.
+ * the read restriction refuses. Returns the real paths of the inputs that could only be symlinked
+ * (another file system, or a folder): the permission model must then allow reads everywhere, and
+ * the isolation must show them read-only.
  */
-function stageInputs(inputDir: string, staged: string): boolean {
+function stageInputs(inputDir: string, staged: string): string[] {
   fs.mkdirSync(staged, { recursive: true });
-  let contained = true;
+  const linked: string[] = [];
   for (const name of fs.readdirSync(inputDir)) {
     let real: string;
     try {
@@ -219,10 +219,10 @@ function stageInputs(inputDir: string, staged: string): boolean {
       fs.linkSync(real, dest);
     } catch {
       fs.symlinkSync(real, dest);
-      contained = false;
+      linked.push(real);
     }
   }
-  return contained;
+  return linked;
 }
 
 function killGroup(pid: number): void {

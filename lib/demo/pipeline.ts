@@ -22,7 +22,7 @@ export interface DemoResult {
 }
 
 export async function runDemo(options: DemoOptions, steps: DemoStep[] = DEMO_STEPS): Promise<DemoResult> {
-  if (!(Number.isInteger(options.events) && options.events > 0)) throw new Error(`demo: events must be a positive integer, got ${options.events}`);
+  if (options.events !== undefined && !(Number.isInteger(options.events) && options.events > 0)) throw new Error(`demo: events must be a positive integer, got ${options.events}`);
   const ctx = makeContext(options);
   const t0 = Date.now();
   const results: StepResult[] = [];
@@ -38,7 +38,7 @@ export async function runDemo(options: DemoOptions, steps: DemoStep[] = DEMO_STE
     results.push({ name: step.name, seconds: (Date.now() - t) / 1000, ...report });
   }
   const seconds = (Date.now() - t0) / 1000;
-  const manifest = { options: { outDir: options.outDir, events: options.events, seed: options.seed }, seconds, steps: results };
+  const manifest = { options: { outDir: options.outDir, events: options.events, seed: options.seed, quick: options.quick === true }, seconds, steps: results };
   writeFileAtomic(ctx.file("demo.json"), JSON.stringify(manifest, null, 2) + "\n");
   for (const line of formatDemoSummary(results, seconds).split("\n")) ctx.log(line);
   return { steps: results, seconds, context: ctx };

@@ -1,55 +1,48 @@
 /**
  * The demo is an ordered list of named steps sharing one context. Each step reads what earlier
  * steps left in `ctx.artifacts`, writes its files under the demo folder, and returns its outputs
- * and a one-line summary. Later work appends steps (train, evaluate, report) to the list in
- * steps.ts and, when it hands something on, a field to DemoArtifacts.
+ * and a one-line summary.
  */
 import * as path from "node:path";
 import type { SplitSummary } from "../dataset";
+import type { StudyResult } from "../study";
 
 export interface DemoOptions {
   /** Folder for everything the demo writes (created; files in it are replaced). */
   outDir: string;
-  /** Simulated events (after the trigger); a few thousand keeps the demo around a minute. */
-  events: number;
-  /** Seed of the whole demo (simulation, split, and later training): same seed, same outputs. */
+  /** Simulated labelled events (default: DEMO_DATA, or QUICK_DATA with `quick`); the signal share stays. */
+  events?: number;
+  /** Seed of the whole demo (simulation, split, base model): same seed, same outputs. */
   seed: number;
-  /** Worker threads for prepare; default: the number of cores. */
+  /** Worker threads for prepare and trainings at once for the study; default: the number of cores. */
   jobs?: number;
   /** Progress lines on stderr for long steps; default true. */
   progress?: boolean;
   /** Where the demo's own lines go; default stdout. */
   log?: (line: string) => void;
-  /** A real Mistral/Llama model folder to fine-tune instead of the base model the demo makes. */
+  /** A real Mistral/Llama model folder to fine-tune instead of the base model the study makes. */
   model?: string;
-  /** Pre-training steps of the demo's own base model (default 150). */
-  pretrainSteps?: number;
-  /** Fine-tune the LLM on at most this many training events (bounds the run time; default all). */
-  trainEvents?: number;
-  /** Fine-tuning epochs of the LLM runs (default 4). */
-  epochs?: number;
-  /** Evaluate on at most this many validation events per set (default all). */
-  valEvents?: number;
-  /** Folder of the training runs (default checkpoints/demo). */
-  runsDir?: string;
-  /** Folder of the report (default reports). */
-  reportsDir?: string;
+  /** The one-minute smoke run: QUICK_DATA and the study's QUICK_RECIPE. */
+  quick?: boolean;
+  /** LHCO HDF5 file whose background joins the signal-free check ("" = none; default: the real tiny file in ../shared when present). */
+  realBackground?: string;
 }
 
-/** What earlier steps hand to later ones. Later steps add their fields here. */
+/** What earlier steps hand to later ones. */
 export interface DemoArtifacts {
-  /** simulate: the LHCO-layout HDF5 file with labels. */
+  /** simulate: the LHCO-layout HDF5 file with labels, and the background-only one. */
   eventsFile?: string;
+  backgroundEventsFile?: string;
   /** simulate: events and how many are signal. */
   simulated?: { nEvents: number; nSignal: number };
   /** prepare: the JSONL records of all events. */
   recordsFile?: string;
-  /** split: the train/validation sets per ratio. */
+  /** prepare: background-only record files (simulated, and the real tiny file's background). */
+  backgroundOnly?: string[];
+  /** split: the train/validation/test sets per ratio. */
   split?: SplitSummary;
-  /** base-model: the model folder the runs fine-tune. */
-  baseModel?: string;
-  /** train: the run folders (checkpoints and log.jsonl). */
-  runs?: string[];
+  /** study: study.json and the report. */
+  study?: StudyResult;
 }
 
 export interface DemoContext {
@@ -57,8 +50,6 @@ export interface DemoContext {
   readonly artifacts: DemoArtifacts;
   /** A path inside the demo folder. */
   file(...parts: string[]): string;
-  /** The folder holding the demo's training runs. */
-  runsDir(): string;
   log(line: string): void;
 }
 
@@ -83,7 +74,6 @@ export function makeContext(options: DemoOptions): DemoContext {
     options,
     artifacts: {},
     file: (...parts) => path.join(options.outDir, ...parts),
-    runsDir: () => options.runsDir ?? path.join("checkpoints", "demo"),
     log,
   };
 }

@@ -3,6 +3,10 @@
  * prompts and the fusion adapter read (built by eventRecord in features.ts). Field names follow the
  * study's format; units GeV; numbers at full double precision (writers may round).
  * The JSON Schema in lib/dataset/record.schema.json must describe exactly this.
+ *
+ * Optional fields (`?`) are ABSENT, never zero, when the source cannot give them: records read
+ * from a jet-feature table (lib/dataset/feature-table.ts) have no constituent counts, no leading-
+ * constituent pT and no event multiplicity. Records clustered from particles (`prepare`) have all.
  */
 export type EventType = "signal" | "background" | "unknown";
 
@@ -17,10 +21,10 @@ export interface JetRecord {
   E: number;
   /** Jet invariant mass [GeV] of the E-scheme four-momentum (0 when m^2 < 0 by rounding). */
   m: number;
-  /** Number of constituents. */
-  n_particles: number;
-  /** pT of the leading constituent [GeV]. */
-  P_T_lead: number;
+  /** Number of constituents; absent when the source has no constituents (feature tables). */
+  n_particles?: number;
+  /** pT of the leading constituent [GeV]; absent when the source has no constituents. */
+  P_T_lead?: number;
   /** N-subjettiness, beta = 1, R0 = R, exclusive-kt axes, fjcontrib's normalised measure (dimensionless; 0 when the jet has <= N constituents). */
   tau1: number;
   tau2: number;
@@ -40,8 +44,8 @@ export interface EventRecord {
   /** Row in the source file. */
   id: number;
   type: EventType;
-  /** Particles in the event (slots with pT > 0). */
-  n_particles: number;
+  /** Particles in the event (slots with pT > 0); absent when the source has no particles. */
+  n_particles?: number;
   /** Jets with pT >= the threshold (all of them, not only the kept ones). */
   n_jets: number;
   /** Invariant mass of the two leading jets' summed four-momenta [GeV]; absent with fewer than 2 jets. */

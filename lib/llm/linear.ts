@@ -3,7 +3,8 @@
  * the decoder calls. The frozen W is kept pre-transposed as [in, out] so the forward product is a
  * plain 2-D matMul, plus (by default) the Hugging Face [out, in] copy so that the backward
  * dX = dY·Wᵀ is one too. In low-memory mode W lives on the host as bfloat16 and is expanded to
- * float32 only for the duration of one product.
+ * float32 only for the duration of one product, in the forward pass and again in the backward
+ * (so LoRA training works on models whose float32 weights exceed the device's memory).
  *
  * LoRA (Hu et al. 2021, PEFT layout): y = x·W + s·(drop(x)·A)·B with A [in, r], B [r, out]
  * (PEFT stores their transposes lora_A [r, in], lora_B [out, r]); s = alpha/r, or alpha/√r
@@ -73,10 +74,7 @@ export class Linear {
   apply(x: tf.Tensor2D): tf.Tensor2D {
     let y: tf.Tensor2D;
     if (this.host) {
-      if (tapeActive()) throw new Error(`${this.name}: low-memory (bfloat16 host) weights are for inference only; load the model without lowMemory to train`);
-      const w = tf.tensor2d(bf16ToF32(this.host), [this.inFeatures, this.outFeatures]);
-      y = tf.matMul(x, w);
-      w.dispose(); // expanded for this one product only
+      y = hostMatMul(x, this.host, this.inFeatures, this.outFeatures);
     } else {
       y = frozenMatMul(x, this.w!, this.wT);
     }
@@ -146,6 +144,38 @@ export function loraBranch(x: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale
     };
   });
   return f(x, a, b) as tf.Tensor2D;
+}
+
+/**
+ * x [N, in] · W [in, out] with W held as bfloat16 bits on the host: W is expanded to float32 for
+ * this one product and freed, so the device holds one projection's weights at a time. Under a
+ * tape the backward dX = dY·Wᵀ expands W again (recomputation instead of keeping it): frozen
+ * weights larger than the wasm heap can then be fine-tuned, one projection in memory at a time.
+ */
+function hostMatMul(x: tf.Tensor2D, host: Uint16Array, inF: number, outF: number): tf.Tensor2D {
+  const expand = (): tf.Tensor2D => tf.tensor2d(bf16ToF32(host), [inF, outF]);
+  if (!tapeActive()) {
+    const w = expand();
+    const y = tf.matMul(x, w);
+    w.dispose();
+    return y as tf.Tensor2D;
+  }
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const w = expand();
+    const value = tf.matMul(args[0] as tf.Tensor2D, w);
+    w.dispose();
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor) =>
+        tf.tidy(() => {
+          const w2 = expand();
+          const wT = tf.transpose(w2); // a copy, then a plain product (fast on wasm)
+          w2.dispose();
+          return [tf.matMul(dy as tf.Tensor2D, wT)];
+        }),
+    };
+  });
+  return f(x) as tf.Tensor2D;
 }
 
 /** [rows, cols] row-major → [cols, rows]. */

@@ -113,7 +113,9 @@ export class LoraAdapter {
     const cfg = {
       peft_type: "LORA",
       task_type: "CAUSAL_LM",
-      base_model_name_or_path: baseModel,
+      // An absolute path, so PEFT's AutoPeftModelForCausalLM finds the base model from anywhere;
+      // a hub name (no such folder here) is written as given.
+      base_model_name_or_path: baseModel !== "" && fs.existsSync(baseModel) ? path.resolve(baseModel) : baseModel,
       r: this.config.r,
       lora_alpha: this.config.alpha,
       lora_dropout: this.config.dropout ?? 0,
@@ -152,6 +154,12 @@ export class LoraAdapter {
           l.a.assign(tf.transpose(get("lora_A.weight", [cfg.r, m.inFeatures])));
           l.b.assign(tf.transpose(get("lora_B.weight", [m.outFeatures, cfg.r])));
         });
+      }
+      // A tensor hepllm would not use (a DoRA magnitude vector, a LoRA bias, a saved module, an
+      // extra layer) means the file describes a different model: refuse rather than ignore it.
+      const used = new Set(this.modules.flatMap((m) => [`${PREFIX}${m.name}.lora_A.weight`, `${PREFIX}${m.name}.lora_B.weight`]));
+      for (const name of st.tensors.keys()) {
+        if (!used.has(name)) throw new Error(`${file}: tensor ${JSON.stringify(name)} is not a LoRA A/B weight of this model's targets (${this.config.targetModules.join(", ")}); hepllm does not implement it`);
       }
     } finally {
       st.close();
@@ -192,8 +200,31 @@ export function applyLora(model: LM, cfg: LoraConfig): LoraAdapter {
   return new LoraAdapter(model, cfg, modules);
 }
 
-/** Reads an adapter folder written by hepllm or PEFT and attaches it to the model. */
-export function loadAdapter(model: LM, dir: string): LoraAdapter {
+/**
+ * Files beside the LoRA weights of a hepllm classifier checkpoint that are further trained parts
+ * of the classifier, which a model fed token ids alone cannot apply (the fusion adapter needs each
+ * event's jet features).
+ */
+export const CLASSIFIER_PARTS = ["fusion_adapter.safetensors"];
+
+/**
+ * Reads an adapter folder written by hepllm or PEFT and attaches it to the model. A hepllm
+ * classifier checkpoint with a fusion adapter is refused unless `loraOnly` says to use its LoRA
+ * weights alone: silently dropping the fusion adapter would change every answer.
+ */
+export function loadAdapter(model: LM, dir: string, opts: { loraOnly?: boolean } = {}): LoraAdapter {
+  if (!opts.loraOnly) {
+    for (const part of CLASSIFIER_PARTS) {
+      if (fs.existsSync(path.join(dir, part))) {
+        throw new Error(
+          `${dir}: this checkpoint has a numeric fusion adapter (${part}) that needs each event's jet features, ` +
+            `and this command feeds the model token ids only, so it cannot apply the checkpoint whole. ` +
+            `Score events with \`hepllm eval --run <run folder>\` (or the agents' classify_event tool), ` +
+            `or pass --lora-only to use the LoRA weights without the fusion adapter.`,
+        );
+      }
+    }
+  }
   const adapter = applyLora(model, readLoraConfig(dir));
   try {
     adapter.load(dir);
@@ -204,7 +235,40 @@ export function loadAdapter(model: LM, dir: string): LoraAdapter {
   return adapter;
 }
 
-/** Parses `<dir>/adapter_config.json` (PEFT). */
+/**
+ * adapter_config.json fields hepllm reads and implements. Every other field must be absent or
+ * "off" (null, false, {} or []) — see readLoraConfig.
+ */
+const IMPLEMENTED_FIELDS = ["peft_type", "r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "bias", "fan_in_fan_out"];
+
+/**
+ * Fields that never change the adapted model's forward pass, whatever their value: metadata, and
+ * initialisation recipes (LoftQ, EVA, CorDA, LoRA-GA, init_lora_weights) that only decide the
+ * starting A and B — the saved tensors are what count. megatron_core and qalora_group_size carry
+ * non-null defaults that matter only when megatron_config / use_qalora are on (refused below).
+ */
+const INERT_FIELDS = [
+  "base_model_name_or_path", "revision", "task_type", "inference_mode", "auto_mapping", "peft_version",
+  "init_lora_weights", "loftq_config", "eva_config", "corda_config", "lora_ga_config", "megatron_core",
+  "qalora_group_size", "ensure_weight_tying",
+];
+
+/** A field value that leaves a PEFT feature switched off. */
+function isOff(v: unknown): boolean {
+  if (v === undefined || v === null || v === false) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === "object" && Object.keys(v as object).length === 0;
+}
+
+/** PEFT's "all-linear": every linear layer of the decoder blocks (not lm_head), i.e. all seven projections. */
+const ALL_LINEAR = "all-linear";
+
+/**
+ * Parses `<dir>/adapter_config.json` (PEFT) and refuses, naming the field, anything hepllm does not
+ * implement: DoRA (`use_dora`), `lora_bias`, other PEFT types, per-layer patterns, extra trained
+ * modules, and any field a newer PEFT adds that is switched on — loading such an adapter as plain
+ * LoRA would give silently wrong logits (a DoRA adapter is off by O(10) in the logits).
+ */
 export function readLoraConfig(dir: string): LoraConfig {
   const file = path.join(dir, "adapter_config.json");
   let raw: Record<string, unknown>;
@@ -213,15 +277,21 @@ export function readLoraConfig(dir: string): LoraConfig {
   } catch (err) {
     throw new Error(`${file}: cannot read adapter config: ${(err as Error).message}`);
   }
-  if (raw.peft_type !== undefined && raw.peft_type !== "LORA") throw new Error(`${file}: peft_type ${JSON.stringify(raw.peft_type)} is not LORA`);
-  let targets = raw.target_modules;
-  if (typeof targets === "string") targets = [targets];
-  if (raw.fan_in_fan_out === true) throw new Error(`${file}: fan_in_fan_out adapters are not supported`);
-  for (const k of ["layers_to_transform", "rank_pattern", "alpha_pattern", "modules_to_save"]) {
-    const v = raw[k];
-    if (v !== undefined && v !== null && !(typeof v === "object" && Object.keys(v as object).length === 0)) throw new Error(`${file}: field ${k} is not supported (use every layer, one rank and alpha)`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${file}: adapter config must be a JSON object`);
+  if (raw.peft_type !== undefined && raw.peft_type !== "LORA") throw new Error(`${file}: field peft_type is ${JSON.stringify(raw.peft_type)}; hepllm implements only "LORA"`);
+  for (const [k, v] of Object.entries(raw)) {
+    if (IMPLEMENTED_FIELDS.includes(k) || INERT_FIELDS.includes(k) || isOff(v)) continue;
+    throw new Error(`${file}: field ${k} = ${JSON.stringify(v)} is not supported by hepllm (it implements plain LoRA and rsLoRA on every layer); loading it as plain LoRA would give wrong outputs`);
   }
+  if (raw.fan_in_fan_out === true) throw new Error(`${file}: field fan_in_fan_out = true is not supported (Llama/Mistral projections are nn.Linear)`);
   if (raw.bias !== undefined && raw.bias !== "none") throw new Error(`${file}: field bias must be "none", got ${JSON.stringify(raw.bias)}`);
+  let targets = raw.target_modules;
+  if (targets === ALL_LINEAR) targets = [...LORA_TARGETS];
+  else if (typeof targets === "string") {
+    // PEFT treats any other string as a regular expression over module names: accept only a bare projection name.
+    if (!(LORA_TARGETS as readonly string[]).includes(targets)) throw new Error(`${file}: field target_modules is the pattern ${JSON.stringify(targets)}; hepllm accepts a list of projection names or "all-linear"`);
+    targets = [targets];
+  }
   const cfg: LoraConfig = {
     r: raw.r as number,
     alpha: (raw.lora_alpha ?? 8) as number,

@@ -14,13 +14,16 @@ import { configToJson, ModelConfig, readConfig, validateConfig } from "./config"
 import { Decoder, LayerWeights } from "./decoder";
 import { Embedding } from "./embedding";
 import { Linear } from "./linear";
+import { checkPlan, describePlan, memoryPlan } from "./memory-plan";
 import { Checkpoint, TensorToWrite, writeSafetensors } from "./safetensors";
 
 export interface LoadOptions {
-  /** Keep projection and embedding weights as bfloat16 on the host, expanded per product (inference only). */
+  /** Keep projection and embedding weights as bfloat16 on the host, expanded per product (forward and backward). */
   lowMemory?: boolean;
   /** Also keep each weight's [out, in] copy on the device for fast backward passes (default true; ignored with lowMemory). */
   keepTransposed?: boolean;
+  /** Where the one-line size/dtype/memory summary goes before loading (default stderr; null = nowhere). */
+  log?: ((line: string) => void) | null;
 }
 
 /** Tokenizer files copied along with a saved model. */
@@ -67,6 +70,12 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<De
   const cfg = readConfig(dir);
   const ckpt = new Checkpoint(dir);
   try {
+    // Say what is coming, and refuse what can't fit, before reading gigabytes.
+    const dtypes = [...new Set(ckpt.names().map((n) => ckpt.info(n).dtype))].sort().join("+");
+    const plan = memoryPlan(cfg, { lowMemory: opts.lowMemory, keepTransposed: opts.keepTransposed, diskDtype: dtypes });
+    const log = opts.log === undefined ? (line: string) => console.error(line) : opts.log;
+    log?.(describePlan(dir, plan, tf.getBackend()));
+    checkPlan(dir, plan, tf.getBackend());
     return buildDecoder(
       cfg,
       (name, shape) => {

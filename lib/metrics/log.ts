@@ -61,13 +61,22 @@ export function runLogPath(runDir: string): string {
   return runDir.endsWith(".jsonl") ? runDir : path.join(runDir, "log.jsonl");
 }
 
-// JSON has no Infinity or NaN: JSON.stringify writes both as null. A null rejection is +Infinity
-// (no background passes the cut) when both classes were present, else NaN (undefined rejection).
+// JSON has no Infinity or NaN: JSON.stringify writes both as null. A metric named in `unsupported`
+// (logs since issue 11) is NaN. In older logs a null rejection is +Infinity (no background passed
+// the cut) when both classes were present, else NaN (undefined rejection).
 function restoreInfinity(m: MetricsReport): void {
   const c = m.confusion;
   const bothClasses = !c || (c.tp + c.fn > 0 && c.tn + c.fp > 0);
-  for (const k of ["rejection30", "rejection50"] as const) if (m[k] === null) m[k] = bothClasses ? Infinity : NaN;
-  for (const k of ["auc", "maxSic", "maxSicThreshold", "accuracy"] as const) if (m[k] === null) m[k] = NaN;
+  const unsupported = m.unsupported ?? {};
+  for (const k of ["rejection30", "rejection50"] as const) {
+    if (m[k] === null) m[k] = bothClasses && !(k in unsupported) && m.unsupported === undefined ? Infinity : NaN;
+  }
+  for (const k of ["auc", "maxSic", "maxSicThreshold", "accuracy", "balancedAccuracy"] as const) if (m[k] === null) m[k] = NaN;
+  for (const [name, iv] of Object.entries(m.intervals ?? {})) {
+    // Old logs: a rejection interval's null end was +Infinity (resamples with no background passing).
+    const inf = m.unsupported === undefined && name.startsWith("rejection");
+    for (const i of [0, 1] as const) if (iv[i] === null) iv[i] = inf ? Infinity : NaN;
+  }
 }
 
 /** Every entry of a run log, in file order; bad lines are reported by file and line number. */

@@ -13,7 +13,12 @@
  *
  * `Jet k:` lines are indented 4 spaces, `dR_j:` lines 6 (one per other kept jet, in order);
  * numbers are printed with `decimals` places as Python's f"{x:.2f}" does (see decimal.ts), counts as integers; the M_jj line is omitted when
- * the event has fewer than two jets. Options add units, N-subjettiness, instruction variants and
+ * the event has fewer than two jets. Fields a record lacks (records from a jet-feature table have
+ * no jet `n_particles=`/`P_T_lead=` and no `n_particles:` line) are left out, never printed as 0:
+ *
+ *       Jet 1: P_T=1334.88, eta=-0.33, phi=-3.13, E=1410.46, m=28.82
+ *
+ * Full records print exactly the study's text. Options add units, N-subjettiness, instruction variants and
  * the fusion adapter's `<JET_FEATURES>` placeholder (on its own line after the instruction).
  */
 import { EventRecord, JetRecord } from "../jets/record";
@@ -25,7 +30,7 @@ export interface PromptOptions {
   decimals: number;
   /** Append " GeV" to momenta, energies and masses (the study: off). */
   units: boolean;
-  /** Append each jet's tau21 and tau32 (the study: off). */
+  /** Append each jet's tau21 and tau32 (the study: off; on for the fair ablation: the fusion vector has them). */
   nsubjettiness: boolean;
   /** Print the dR_k lines (the study: on). */
   dR: boolean;
@@ -77,7 +82,10 @@ export function formatPrompt(rec: EventRecord, opts: Partial<PromptOptions> = {}
     const f = `jets[${i}]`;
     let line =
       `    Jet ${i + 1}: P_T=${gev(j.P_T, `${f}.P_T`)}, eta=${num(j.eta, `${f}.eta`)}, phi=${num(j.phi, `${f}.phi`)}, ` +
-      `E=${gev(j.E, `${f}.E`)}, m=${gev(j.m, `${f}.m`)}, n_particles=${count(j.n_particles, `${f}.n_particles`)}, P_T_lead=${gev(j.P_T_lead, `${f}.P_T_lead`)}`;
+      `E=${gev(j.E, `${f}.E`)}, m=${gev(j.m, `${f}.m`)}`;
+    // Absent fields (records from a jet-feature table) are left out, never printed as 0.
+    if (present(j.n_particles)) line += `, n_particles=${count(j.n_particles, `${f}.n_particles`)}`;
+    if (present(j.P_T_lead)) line += `, P_T_lead=${gev(j.P_T_lead, `${f}.P_T_lead`)}`;
     if (o.nsubjettiness) line += `, tau21=${num(j.tau21, `${f}.tau21`)}, tau32=${num(j.tau32, `${f}.tau32`)}`;
     lines.push(line);
     if (o.dR) {
@@ -88,8 +96,13 @@ export function formatPrompt(rec: EventRecord, opts: Partial<PromptOptions> = {}
       });
     }
   });
-  lines.push(`n_particles: ${count(rec.n_particles, "n_particles")}`);
+  if (present(rec.n_particles)) lines.push(`n_particles: ${count(rec.n_particles, "n_particles")}`);
   if (rec.M_jj !== undefined && rec.M_jj !== null) lines.push(`M_jj: ${gev(rec.M_jj, "M_jj")}`);
   lines.push(END_INST_TOKEN);
   return lines.join("\n");
+}
+
+/** Whether an optional record field is there (JSON may carry null for absent; treat it alike). */
+function present(x: number | undefined | null): x is number {
+  return x !== undefined && x !== null;
 }

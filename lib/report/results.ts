@@ -1,27 +1,37 @@
 /**
  * The study's results table, built from run logs only: one row per evaluated checkpoint (and
- * dataset), with the study's columns plus AUC and the maximum SIC. A checkpoint evaluated twice on
+ * dataset), with the study's columns plus balanced accuracy, recalls, AUC, background rejection and
+ * max SIC. Every metric cell carries its bootstrap interval ("0.912 [0.898, 0.925]"); the level is
+ * in the caption, and an n/a cell points to a note with the reason. A checkpoint evaluated twice on
  * the same data keeps its latest evaluation.
  */
 import * as path from "node:path";
+import type { HeadlineMetric } from "../metrics/evaluate";
 import { EvalLogEntry, readRunLog } from "../metrics/log";
+import { Footnotes, intervalCaption, intervalLevelOf, METRIC_LABELS, metricCell } from "./cells";
 import { exportTable, Row, Table } from "./table";
 
+/**
+ * The metric columns of the results table, in order: the study's original columns first (readers
+ * of older tables and CSVs find them where they were), then the columns added for issue 11.
+ */
+export const RESULTS_METRICS: HeadlineMetric[] = [
+  "accuracy",
+  "background.precision",
+  "signal.precision",
+  "signal.f1",
+  "background.f1",
+  "auc",
+  "maxSic",
+  "balancedAccuracy",
+  "background.recall",
+  "signal.recall",
+  "rejection30",
+  "rejection50",
+];
+
 /** Column order of the results table. */
-export const RESULTS_COLUMNS = [
-  "Date",
-  "Dataset",
-  "Checkpoint",
-  "Numeric Input",
-  "Accuracy",
-  "Background Precision",
-  "Signal Precision",
-  "F1 Score Signal",
-  "F1 Score Background",
-  "AUC",
-  "Max SIC",
-  "Run",
-] as const;
+export const RESULTS_COLUMNS = ["Date", "Dataset", "Checkpoint", "Numeric Input", ...RESULTS_METRICS.map((m) => METRIC_LABELS[m]), "Run"];
 
 /** Every evaluation in the run logs, latest per (run, checkpoint, data), sorted by time. */
 export function evaluations(runDirs: string[]): EvalLogEntry[] {
@@ -37,27 +47,22 @@ export function evaluations(runDirs: string[]): EvalLogEntry[] {
   return [...latest.values()].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.step - b.step));
 }
 
-function row(e: EvalLogEntry): Row {
-  const m = e.metrics;
-  return {
-    Date: e.time.slice(0, 10),
-    Dataset: e.dataset,
-    Checkpoint: e.checkpoint,
-    "Numeric Input": e.numericInput,
-    Accuracy: m.accuracy,
-    "Background Precision": m.background.precision,
-    "Signal Precision": m.signal.precision,
-    "F1 Score Signal": m.signal.f1,
-    "F1 Score Background": m.background.f1,
-    AUC: m.auc,
-    "Max SIC": m.maxSic,
-    Run: e.run,
-  };
+/** The results table of evaluation entries (rows; pass to toDataFrame for a danfojs DataFrame). */
+export function resultsTableOf(entries: EvalLogEntry[], opts: { digits?: number } = {}): Table {
+  const notes = new Footnotes();
+  const mixed = new Set(entries.map((e) => intervalLevelOf(e.metrics)).filter((l) => l !== undefined)).size > 1;
+  const rows = entries.map((e): Row => {
+    const row: Row = { Date: e.time.slice(0, 10), Dataset: e.dataset, Checkpoint: e.checkpoint, "Numeric Input": e.numericInput };
+    for (const m of RESULTS_METRICS) row[METRIC_LABELS[m]] = metricCell(e.metrics, m, notes, { digits: opts.digits, levelSuffix: mixed });
+    row.Run = e.run;
+    return row;
+  });
+  return { columns: [...RESULTS_COLUMNS], rows, caption: intervalCaption(entries.map((e) => e.metrics)), notes: notes.list() };
 }
 
-/** The results table of the runs (rows; pass to toDataFrame for a danfojs DataFrame). */
-export function resultsTable(runDirs: string[]): Table {
-  return { columns: [...RESULTS_COLUMNS], rows: evaluations(runDirs).map(row) };
+/** The results table of the runs' logs. */
+export function resultsTable(runDirs: string[], opts: { digits?: number } = {}): Table {
+  return resultsTableOf(evaluations(runDirs), opts);
 }
 
 /**

@@ -48,7 +48,7 @@ export function rocSpec(curves: ScoredSample[], opts: { title?: string } = {}): 
         type: "nominal",
         title: null,
         scale: { domain: [...names, random], range: [...names.map((_, k) => PALETTE[k % PALETTE.length]), REFERENCE_GREY] },
-        legend: { orient: "bottom-right", labelLimit: 0 },
+        legend: { orient: "bottom", direction: "vertical", labelLimit: 0 }, // below the plot: never over a curve
       },
       strokeDash: { condition: { test: `datum.model === '${random}'`, value: [4, 4] }, value: [1, 0] },
       order: { field: "i", type: "quantitative" },
@@ -56,7 +56,12 @@ export function rocSpec(curves: ScoredSample[], opts: { title?: string } = {}): 
     usermeta: {
       plotly: {
         data: traces,
-        layout: { title: { text: title }, xaxis: { title: { text: xTitle }, range: [0, 1] }, yaxis: { title: { text: yTitle }, range: [0, 1] } },
+        layout: {
+          title: { text: title },
+          xaxis: { title: { text: xTitle }, range: [0, 1] },
+          yaxis: { title: { text: yTitle }, range: [0, 1] },
+          legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
+        },
       },
     },
   };

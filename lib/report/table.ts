@@ -17,10 +17,14 @@ export interface DataFrameLike {
   [key: string]: unknown;
 }
 
-/** A table: its column order and rows. */
+/** A table: its column order and rows, with an optional caption and numbered notes printed under it. */
 export interface Table {
   columns: string[];
   rows: Row[];
+  /** One line under the table (e.g. the confidence level of the intervals in the cells). */
+  caption?: string;
+  /** Notes referenced from cells, "(1) reason", … */
+  notes?: string[];
 }
 
 /** A danfojs DataFrame of the rows (columns in the given order). */
@@ -56,14 +60,23 @@ export function tableCSV(t: Table): string {
   return lines.join("\n") + "\n";
 }
 
-/** A Markdown pipe table, numbers right-aligned with `digits` decimals. */
+/** A cell that reads as a number: a number, or text such as "0.912 [0.898, 0.925]" or "n/a (1)". */
+const numberLike = (v: Cell): boolean => v == null || typeof v === "number" || (typeof v === "string" && /^(-?\d+(\.\d+)?($| \[| \(| ±)|n\/a|-?∞)/.test(v));
+
+/** Caption and notes under a table, one per line (Markdown line breaks). */
+function tableFooter(t: Table): string {
+  const lines = [...(t.caption ? [t.caption] : []), ...(t.notes ?? [])];
+  return lines.length ? `\n${lines.join("  \n")}\n` : "";
+}
+
+/** A Markdown pipe table, numbers right-aligned with `digits` decimals; caption and notes below it. */
 export function tableMarkdown(t: Table, digits = 3): string {
   const esc = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
-  const numeric = t.columns.map((c) => t.rows.length > 0 && t.rows.every((r) => typeof r[c] === "number" || r[c] == null));
+  const numeric = t.columns.map((c) => t.rows.length > 0 && t.rows.every((r) => numberLike(r[c])));
   const head = `| ${t.columns.map(esc).join(" | ")} |`;
   const rule = `|${numeric.map((n) => (n ? "---:" : "---")).join("|")}|`;
   const body = t.rows.map((r) => `| ${t.columns.map((c) => esc(formatCell(r[c], digits))).join(" | ")} |`);
-  return [head, rule, ...body].join("\n") + "\n";
+  return [head, rule, ...body].join("\n") + "\n" + tableFooter(t);
 }
 
 /** A standalone HTML table. */
@@ -72,8 +85,10 @@ export function tableHTML(t: Table, opts: { title?: string; digits?: number } = 
   const head = t.columns.map((c) => `<th>${esc(c)}</th>`).join("");
   const body = t.rows.map((r) => `<tr>${t.columns.map((c) => `<td>${esc(formatCell(r[c], opts.digits ?? 3))}</td>`).join("")}</tr>`).join("\n");
   const title = opts.title ? `<h2>${esc(opts.title)}</h2>\n` : "";
-  const style = "table{border-collapse:collapse;font-family:sans-serif}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}";
-  return `<!doctype html>\n<html>\n<head><meta charset="utf-8"><title>${esc(opts.title ?? "table")}</title><style>${style}</style></head>\n<body>\n${title}<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>\n</body>\n</html>\n`;
+  const caption = t.caption ? `<caption>${esc(t.caption)}</caption>\n` : "";
+  const notes = t.notes?.length ? `\n<p>${t.notes.map(esc).join("<br>\n")}</p>` : "";
+  const style = "table{border-collapse:collapse;font-family:sans-serif}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}caption{caption-side:bottom;text-align:left;padding-top:4px}";
+  return `<!doctype html>\n<html>\n<head><meta charset="utf-8"><title>${esc(opts.title ?? "table")}</title><style>${style}</style></head>\n<body>\n${title}<table>\n${caption}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>${notes}\n</body>\n</html>\n`;
 }
 
 export interface ExportedTable {

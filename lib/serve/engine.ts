@@ -27,6 +27,15 @@ export interface EngineResult {
   finishReason: "stop" | "length" | "tool_calls";
 }
 
+/**
+ * What `complete` polls once per generated token to stop early: an AbortSignal, or (in a worker
+ * thread) a view of a shared cancel flag. `reason` says why (client gone, time limit).
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+}
+
 export interface ChatEngine {
   /** The id /v1/models lists and requests must name. */
   readonly modelId: string;
@@ -34,14 +43,18 @@ export interface ChatEngine {
   readonly created: number;
   /**
    * Runs one completion. `onText` receives answer text as it is generated (never tool-call JSON);
-   * `signal` aborts (client gone). Throws HttpError (400) for requests the model cannot take,
-   * e.g. a prompt longer than its context.
+   * `signal` aborts (client gone, time limit): checked after every token, then `complete` rejects
+   * with `signal.reason`. `onToken` gets the count of tokens generated so far after each one.
+   * Throws HttpError (400) for requests the model cannot take, e.g. a prompt longer than its context.
    */
   complete(
     messages: ChatMessage[],
     tools: ToolSpec[] | undefined,
     params: GenerationParams,
     onText?: (delta: string) => void,
-    signal?: AbortSignal,
+    signal?: CancelSignal,
+    onToken?: (generated: number) => void,
   ): Promise<EngineResult>;
+  /** How many completions may run at once (default 1); the server queues the rest. */
+  readonly concurrency?: number;
 }

@@ -4,9 +4,11 @@
  * lib/tokenizer's encodeChat ([AVAILABLE_TOOLS] before the last user turn, [TOOL_CALLS] answers,
  * [TOOL_RESULTS]), and an answer that starts with [TOOL_CALLS] is returned as OpenAI tool_calls.
  *
- * Generation (lib/llm generate) is synchronous per request; stop strings end it early by throwing
- * out of its per-token callback. A client that disconnects is only noticed before generation
- * starts: the event loop (and so the socket's "close") does not run until generate returns.
+ * Generation (lib/llm generate) is synchronous per request; stop strings and the cancel signal end
+ * it early by throwing out of its per-token callback. On the event loop a disconnect is only noticed
+ * before generation starts (the socket's "close" cannot run until generate returns); `hepllm serve`
+ * therefore runs this engine in worker threads (worker-engine.ts), where the signal is a shared
+ * flag the main thread sets at once.
  */
 import * as path from "node:path";
 import type { ChatMessage, ToolSpec } from "../agents/openai/types";
@@ -15,7 +17,7 @@ import type { LM } from "../llm";
 import { encodeChat, loadTokenizer, parseToolCallIds, TOOL_CALLS_TOKEN } from "../tokenizer";
 import type { Tokenizer, ToolSpec as TokenizerToolSpec } from "../tokenizer";
 import { Rng } from "../util/rng";
-import type { ChatEngine, EngineResult, GenerationParams } from "./engine";
+import type { CancelSignal, ChatEngine, EngineResult, GenerationParams } from "./engine";
 import { badRequest } from "./errors";
 import { StopFilter } from "./stop";
 
@@ -24,7 +26,12 @@ export interface LocalEngineOptions {
   modelId?: string;
   /** Context length in tokens (default: the config's max_position_embeddings). */
   contextLength?: number;
+  /** Longest prompt accepted, in tokens (default: the context length less one); longer is a 400. */
+  maxPromptTokens?: number;
 }
+
+/** A byte-fallback token's name, e.g. "<0xE8>". */
+const BYTE_TOKEN = /^<0x[0-9A-Fa-f]{2}>$/;
 
 /** Thrown from the token callback to end generation early (not an error). */
 class EndGeneration {
@@ -35,6 +42,7 @@ export class LocalEngine implements ChatEngine {
   readonly modelId: string;
   readonly created = Math.floor(Date.now() / 1000);
   readonly contextLength: number;
+  readonly maxPromptTokens: number;
   private readonly toolCallsPrefix: number[];
 
   constructor(
@@ -44,6 +52,7 @@ export class LocalEngine implements ChatEngine {
   ) {
     this.modelId = opts.modelId;
     this.contextLength = opts.contextLength ?? model.config.maxPositionEmbeddings;
+    this.maxPromptTokens = Math.min(opts.maxPromptTokens ?? Infinity, this.contextLength - 1);
     const tc = tok.tokenToId(TOOL_CALLS_TOKEN);
     this.toolCallsPrefix = tc !== undefined && tok.isSpecial(tc) ? [tc] : tok.encode(TOOL_CALLS_TOKEN, { prefix: false, addedTokens: false });
   }
@@ -63,9 +72,11 @@ export class LocalEngine implements ChatEngine {
     tools: ToolSpec[] | undefined,
     params: GenerationParams,
     onText?: (delta: string) => void,
-    signal?: AbortSignal,
+    signal?: CancelSignal,
+    onTokenCount?: (generated: number) => void,
   ): Promise<EngineResult> {
-    if (signal?.aborted) throw new Error("request aborted");
+    const aborted = () => signal?.reason ?? new Error("request aborted");
+    if (signal?.aborted) throw aborted();
     // v3 has no assistant turn with both text and tool calls (OpenAI has): keep the calls.
     messages = messages.map((m) => (m.role === "assistant" && m.tool_calls?.length && m.content ? { ...m, content: null } : m));
     let prompt: number[];
@@ -76,6 +87,9 @@ export class LocalEngine implements ChatEngine {
     }
     const forced = params.toolChoice === "required" && !!tools?.length;
     if (forced) prompt = prompt.concat(this.toolCallsPrefix);
+    if (prompt.length > this.maxPromptTokens && this.maxPromptTokens < this.contextLength - 1) {
+      throw badRequest(`the prompt is ${prompt.length} tokens; this server accepts at most ${this.maxPromptTokens} (--max-prompt-tokens)`, "messages", "prompt_too_long");
+    }
     const room = this.contextLength - prompt.length;
     if (room < 1) {
       throw badRequest(`the prompt is ${prompt.length} tokens; this model's context is ${this.contextLength}`, "messages", "context_length_exceeded");
@@ -89,13 +103,19 @@ export class LocalEngine implements ChatEngine {
     let ended: EndGeneration | undefined;
     const onToken = (id: number) => {
       ids.push(id);
+      onTokenCount?.(ids.length);
       if (mode === "undecided") {
         const head = this.tok.decode(ids).trimStart();
         if (head.startsWith(TOOL_CALLS_TOKEN)) mode = "tools";
         else if (head.length > 0 && !TOOL_CALLS_TOKEN.startsWith(head)) mode = "text";
       }
       if (mode === "text") {
-        const delta = filter.push(this.tok.decode(ids, { skipSpecial: true }));
+        // Text from a trailing run of byte-fallback tokens (<0xE8>) is held back: the decoder turns
+        // every byte of a group that is not valid UTF-8 into U+FFFD, so a later byte token can still
+        // change how the earlier ones read ("<0x5D>" is "]" alone, "��" before "<0xE8>").
+        let settled = ids.length;
+        while (settled > 0 && BYTE_TOKEN.test(this.tok.idToToken(ids[settled - 1]) ?? "")) settled--;
+        const delta = filter.push(this.tok.decode(ids.slice(0, settled), { skipSpecial: true }));
         if (delta && onText) onText(delta);
         if (filter.stopped) throw new EndGeneration("stop");
       }
@@ -114,7 +134,7 @@ export class LocalEngine implements ChatEngine {
       if (!(err instanceof EndGeneration)) throw err;
       ended = err;
     }
-    if (ended?.why === "abort") throw new Error("request aborted");
+    if (ended?.why === "abort") throw aborted();
     const usage = { promptTokens: prompt.length, completionTokens: ids.length };
     const hitLength = !ended && ids.length >= maxNew;
 
@@ -128,7 +148,7 @@ export class LocalEngine implements ChatEngine {
       if (text && onText) onText(text);
       return { content: text, toolCalls: [], ...usage, finishReason: hitLength && !filter.stopped ? "length" : "stop" };
     }
-    const rest = filter.flush();
+    const rest = filter.push(this.tok.decode(ids, { skipSpecial: true })) + filter.flush(); // with the held-back bytes
     if (rest && onText) onText(rest);
     return { content: filter.text, toolCalls: [], ...usage, finishReason: hitLength && !filter.stopped ? "length" : "stop" };
   }

@@ -4,14 +4,21 @@
  *   POST /v1/chat/completions  (tools/tool_calls, stream: true as SSE, usage counts)
  *   GET  /health               (no key needed)
  * Loopback by default; with an API key every /v1 route needs `Authorization: Bearer <key>`.
- * Completions run one at a time (a CPU model gains nothing from concurrency); later requests wait.
+ *
+ * Under load: as many completions run at once as the engine has workers (`engine.concurrency`,
+ * default 1); up to `maxQueue` more wait, and beyond that a request gets 429 with Retry-After
+ * (admission.ts). max_tokens above `maxTokens` and prompts above the engine's cap are 400s. A
+ * request still unanswered after `timeoutMs` (waiting or generating) is cancelled and gets 504
+ * (code "timeout"), or an error event if its stream had started. A client that disconnects cancels
+ * its completion (the engine stops within one token) or leaves the queue.
  */
 import * as crypto from "node:crypto";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import type { ChatChunk, ChatMessage, ChatResponse, Usage } from "../agents/openai/types";
+import { Admission } from "./admission";
 import type { ChatEngine, EngineResult } from "./engine";
-import { HttpError, badRequest } from "./errors";
+import { HttpError, QueueFull, badRequest, timeLimitExceeded } from "./errors";
 import { parseChatRequest } from "./request";
 
 export interface ServerOptions {
@@ -26,6 +33,19 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** One line per request (default: none). */
   log?: (line: string) => void;
+  /** Requests that may wait for a free engine slot; more get 429 (default 8: a CPU model drains ~1 request/s). */
+  maxQueue?: number;
+  /** Largest max_tokens accepted, and the default when a request gives none (default 1024). */
+  maxTokens?: number;
+  /** Time limit per request from arrival, queue wait included [ms] (default: none). */
+  timeoutMs?: number;
+}
+
+/** Why a completion was cancelled when its client left (nobody reads the answer). */
+class ClientGone extends Error {
+  constructor() {
+    super("the client disconnected");
+  }
 }
 
 export interface RunningServer {
@@ -70,18 +90,24 @@ function authorised(req: http.IncomingMessage, key: string): boolean {
 export function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { engine } = opts;
   const limit = opts.maxBodyBytes ?? 8 * 1024 * 1024;
-  let queue: Promise<unknown> = Promise.resolve();
-  /** Runs completions one after another. */
-  const serial = <T>(job: () => Promise<T>): Promise<T> => {
-    const run = queue.then(job, job);
-    queue = run.catch(() => undefined);
-    return run;
+  const maxTokens = opts.maxTokens ?? 1024;
+  const admission = new Admission(engine.concurrency ?? 1, opts.maxQueue ?? 8);
+  /** Runs `job` once a slot is free (or throws QueueFull / the abort reason). */
+  const admitted = async <T>(signal: AbortSignal, job: () => Promise<T>): Promise<T> => {
+    const release = await admission.acquire(signal);
+    try {
+      return await job();
+    } finally {
+      release();
+    }
   };
   const modelCard = () => ({ id: engine.modelId, object: "model", created: engine.created, owned_by: "hepllm" });
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = (req.url ?? "/").split("?")[0].replace(/\/+$/, "") || "/";
-    if (url === "/health" && req.method === "GET") return sendJson(res, 200, { status: "ok", model: engine.modelId });
+    if (url === "/health" && req.method === "GET") {
+      return sendJson(res, 200, { status: "ok", model: engine.modelId, active: admission.active, queued: admission.queued, slots: admission.slots });
+    }
     if (!url.startsWith("/v1/")) throw new HttpError(404, `Invalid URL (${req.method} ${url})`, "invalid_request_error", null, "unknown_url");
     if (opts.apiKey !== undefined && !authorised(req, opts.apiKey)) {
       throw new HttpError(401, "Incorrect or missing API key: send it as 'Authorization: Bearer <key>'.", "invalid_request_error", null, "invalid_api_key");
@@ -114,16 +140,24 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (r.model !== engine.modelId) {
       throw new HttpError(404, `The model '${r.model}' does not exist (this server has '${engine.modelId}')`, "invalid_request_error", "model", "model_not_found");
     }
+    if (r.params.maxTokens !== undefined && r.params.maxTokens > maxTokens) {
+      throw badRequest(`max_tokens is ${r.params.maxTokens}; this server allows at most ${maxTokens} (--max-tokens)`, "max_tokens", "max_tokens_exceeded");
+    }
+    r.params.maxTokens ??= maxTokens;
     const id = `chatcmpl-${crypto.randomBytes(12).toString("hex")}`;
     const created = Math.floor(Date.now() / 1000);
     const usageOf = (e: EngineResult): Usage => ({ prompt_tokens: e.promptTokens, completion_tokens: e.completionTokens, total_tokens: e.promptTokens + e.completionTokens });
     const abort = new AbortController();
     res.on("close", () => {
-      if (!res.writableFinished) abort.abort();
+      if (!res.writableFinished) abort.abort(new ClientGone());
     });
+    if (opts.timeoutMs !== undefined) {
+      const timer = setTimeout(() => abort.abort(timeLimitExceeded(opts.timeoutMs! / 1000)), opts.timeoutMs);
+      res.on("close", () => clearTimeout(timer));
+    }
 
     if (!r.stream) {
-      const out = await serial(() => engine.complete(r.messages, r.tools, r.params, undefined, abort.signal));
+      const out = await admitted(abort.signal, () => engine.complete(r.messages, r.tools, r.params, undefined, abort.signal));
       const message: ChatMessage = { role: "assistant", content: out.content };
       if (out.toolCalls.length > 0) message.tool_calls = out.toolCalls;
       const response: ChatResponse & { object: string; created: number } = {
@@ -154,7 +188,7 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       write(chunk({ role: "assistant", content: "" }, null));
     };
     try {
-      const out = await serial(() =>
+      const out = await admitted(abort.signal, () =>
         engine.complete(
           r.messages,
           r.tools,
@@ -175,7 +209,7 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (r.streamUsage) write({ id, object: "chat.completion.chunk", model: engine.modelId, choices: [], usage: usageOf(out) });
       res.end("data: [DONE]\n\n");
     } catch (err) {
-      if (!started) throw err;
+      if (!started || err instanceof ClientGone) throw err;
       const e = err instanceof HttpError ? err : new HttpError(500, (err as Error).message);
       res.end(`data: ${JSON.stringify(e.body())}\n\ndata: [DONE]\n\n`);
     }
@@ -186,7 +220,9 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     route(req, res)
       .catch((err) => {
         const e = err instanceof HttpError ? err : new HttpError(500, `internal error: ${(err as Error).message}`);
+        if (err instanceof ClientGone) return void res.end();
         if (!res.headersSent) {
+          if (e instanceof QueueFull) res.setHeader("retry-after", String(e.retryAfter));
           if (e.status === 413) res.setHeader("connection", "close"); // do not read the rest of a refused body
           sendJson(res, e.status, e.body());
         } else res.end();

@@ -50,7 +50,7 @@ export function collectObservables(events: Iterable<Event>): { background: Obser
     if (ev.label === null) continue;
     const s = ev.label === 1 ? out.signal : out.background;
     const rec = eventRecord(ev, { R: 1.0, ptmin: 20, maxJets: 2 });
-    s.n_particles.push(rec.n_particles);
+    if (rec.n_particles !== undefined) s.n_particles.push(rec.n_particles); // always set by eventRecord
     const [j1, j2] = rec.jets;
     if (j1) {
       s.m_j1.push(j1.m);

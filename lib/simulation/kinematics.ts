@@ -42,6 +42,36 @@ export function decayTwoBody(parent: FourVector, m1: number, m2: number, rng: Rn
   return [boost(a, parent), boost(b, parent)];
 }
 
+/**
+ * Two-body decay of `parent` into masses m1, m2 with the polar angle theta* of daughter 1 measured
+ * in the parent rest frame from the parent's flight direction (the helicity frame), drawn from
+ * dN/dcos(theta*) ~ 1 + a cos^2(theta*): a = 0 isotropic, a = -1 a longitudinally polarised vector
+ * (sin^2), a = +1 a transversely polarised one; the azimuth about that axis is uniform.
+ */
+export function decayTwoBodyHelicity(parent: FourVector, m1: number, m2: number, a: number, rng: Rng): [FourVector, FourVector] {
+  if (!(a >= -1 && a <= 1)) throw new RangeError(`decay angular coefficient must be in [-1, 1], got ${a}`);
+  const M = mass(parent);
+  if (m1 + m2 >= M) throw new RangeError(`decay ${M.toFixed(1)} -> ${m1} + ${m2} GeV is kinematically forbidden`);
+  const p = Math.sqrt((M * M - (m1 + m2) ** 2) * (M * M - (m1 - m2) ** 2)) / (2 * M);
+  // Accept-reject on the flat envelope max(1, 1 + a) of 1 + a c^2.
+  let cos: number;
+  do cos = 2 * rng.uniform() - 1;
+  while (rng.uniform() * Math.max(1, 1 + a) > 1 + a * cos * cos);
+  const sin = Math.sqrt(1 - cos * cos);
+  const phi = 2 * Math.PI * rng.uniform();
+  // Helicity axis n = parent direction (lab z when the parent is at rest), with u, v completing it.
+  const pp = Math.hypot(parent[1], parent[2], parent[3]);
+  const n: [number, number, number] = pp > 0 ? [parent[1] / pp, parent[2] / pp, parent[3] / pp] : [0, 0, 1];
+  const u: [number, number, number] = Math.abs(n[0]) < 0.6 ? [0, n[2], -n[1]] : [-n[2], 0, n[0]];
+  const un = Math.hypot(u[0], u[1], u[2]);
+  for (let i = 0; i < 3; i++) u[i] /= un;
+  const v: [number, number, number] = [n[1] * u[2] - n[2] * u[1], n[2] * u[0] - n[0] * u[2], n[0] * u[1] - n[1] * u[0]];
+  const d = [0, 1, 2].map((i) => p * (cos * n[i] + sin * (Math.cos(phi) * u[i] + Math.sin(phi) * v[i])));
+  const a4: FourVector = [Math.sqrt(p * p + m1 * m1), d[0], d[1], d[2]];
+  const b4: FourVector = [Math.sqrt(p * p + m2 * m2), -d[0], -d[1], -d[2]];
+  return [boost(a4, parent), boost(b4, parent)];
+}
+
 /** Invariant mass (0 when m^2 < 0 by rounding). */
 export function mass(p: FourVector): number {
   return Math.sqrt(Math.max(0, p[0] * p[0] - p[1] * p[1] - p[2] * p[2] - p[3] * p[3]));

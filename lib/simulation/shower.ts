@@ -32,9 +32,10 @@ export function alphaS(kt: number, lambdaQCD: number): number {
 
 /**
  * Showers a parton of momentum (px, py, pz) with colour factor `colour`, first emission below
- * angle thetaMax, and hadronizes the result into `out`.
+ * angle thetaMax, and hadronizes the result into `out` (or, with `hadrons` false, writes the
+ * final partons there, for a caller that adjusts them before calling `hadronize`).
  */
-export function showerParton(px: number, py: number, pz: number, colour: number, thetaMax: number, cfg: ShowerConfig, rng: Rng, out: ParticleList, depth = 0): void {
+export function showerParton(px: number, py: number, pz: number, colour: number, thetaMax: number, cfg: ShowerConfig, rng: Rng, out: ParticleList, depth = 0, hadrons = true): void {
   const aMax = alphaS(cfg.ktCut, cfg.lambdaQCD);
   const A = (2 * colour * aMax) / Math.PI;
   let theta = thetaMax;
@@ -62,16 +63,17 @@ export function showerParton(px: number, py: number, pz: number, colour: number,
     const gx = gpt * Math.cos(gp);
     const gy = gpt * Math.sin(gp);
     const gz = gpt * Math.sinh(ge);
-    showerParton(gx, gy, gz, CA, theta, cfg, rng, out, depth + 1);
+    showerParton(gx, gy, gz, CA, theta, cfg, rng, out, depth + 1, hadrons);
     px -= gx;
     py -= gy;
     pz -= gz;
   }
-  hadronize(px, py, pz, cfg, rng, out);
+  if (hadrons) hadronize(px, py, pz, cfg, rng, out);
+  else out.add(px, py, pz);
 }
 
 /** Splits a final parton into 1 + Poisson(hadronsPerParton) massless hadrons. */
-function hadronize(px: number, py: number, pz: number, cfg: ShowerConfig, rng: Rng, out: ParticleList): void {
+export function hadronize(px: number, py: number, pz: number, cfg: ShowerConfig, rng: Rng, out: ParticleList): void {
   const n = 1 + rng.poisson(cfg.hadronsPerParton);
   const E = Math.sqrt(px * px + py * py + pz * pz);
   if (n === 1 || E < 2 * cfg.minParticlePt) {

@@ -12,6 +12,7 @@ import { SimulationConfig, simulationConfig } from "./config";
 import { ParticleList } from "./particles";
 import { qcdDijet } from "./qcd";
 import { underlyingEvent } from "./underlying";
+import { detectorResponse } from "./detector";
 import { wprimeSignal } from "./wprime";
 import { passesTrigger } from "./trigger";
 
@@ -55,6 +56,7 @@ export function simulateEvent(cfg: SimulationConfig, id: number, label: 0 | 1, l
     if (label === 1) wprimeSignal(cfg, rng, list);
     else qcdDijet(cfg, rng, list);
     underlyingEvent(cfg, rng, list, label === 1 ? cfg.signal.ueFactor : 1);
+    if (cfg.detector.neutralFraction > 0) detectorResponse(list, cfg.detector, rng);
     const { pt, eta, phi } = list.toPtEtaPhi(s.minParticlePt, s.etaMax, cfg.float32);
     if (passesTrigger(pt, eta, phi, cfg.triggerR, cfg.triggerPt)) return { id, label, pt, eta, phi };
   }

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeDirAtomic, writeFileAtomic } from "../util/atomic";
+import { removeDirAtomic, writeDirAtomic, writeFileAtomic } from "../util/atomic";
 import type { AdamW } from "./adamw";
 import type { TrainableClassifier } from "./classifier";
 import { readTensorFile, writeTensorFile } from "./tensor-file";
@@ -41,7 +41,11 @@ export function listCheckpoints(runDir: string): number[] {
     .sort((a, b) => a - b);
 }
 
-export function saveCheckpoint(runDir: string, clf: TrainableClassifier, opt: AdamW, state: TrainerState, config: unknown, keep: number): string {
+/**
+ * Writes `checkpoint-<step>/` and prunes to the newest `keep` (0 = keep all); steps in `protect`
+ * (the run's selected checkpoint) are never pruned and do not count towards `keep`.
+ */
+export function saveCheckpoint(runDir: string, clf: TrainableClassifier, opt: AdamW, state: TrainerState, config: unknown, keep: number, protect: number[] = []): string {
   const dir = checkpointDir(runDir, state.step);
   writeDirAtomic(dir, (tmp) => {
     clf.save(tmp);
@@ -50,11 +54,16 @@ export function saveCheckpoint(runDir: string, clf: TrainableClassifier, opt: Ad
     writeFileAtomic(path.join(tmp, "trainer_state.json"), JSON.stringify(state) + "\n");
     writeFileAtomic(path.join(tmp, "train_config.json"), JSON.stringify(config, null, 2) + "\n");
   });
-  if (keep > 0) {
-    const steps = listCheckpoints(runDir);
-    for (const s of steps.slice(0, Math.max(0, steps.length - keep))) fs.rmSync(checkpointDir(runDir, s), { recursive: true, force: true });
-  }
+  pruneCheckpoints(runDir, keep, protect);
   return dir;
+}
+
+/** Removes all but the newest `keep` checkpoints (0 = none removed), sparing the steps in `protect`. */
+export function pruneCheckpoints(runDir: string, keep: number, protect: number[] = []): void {
+  if (keep <= 0) return;
+  const steps = listCheckpoints(runDir).filter((s) => !protect.includes(s));
+  // Renamed away before deletion: a kill mid-delete must not leave a half-deleted checkpoint under its name.
+  for (const s of steps.slice(0, Math.max(0, steps.length - keep))) removeDirAtomic(checkpointDir(runDir, s));
 }
 
 /** Loads weights and optimiser state into `clf`/`opt`; returns the trainer state. */

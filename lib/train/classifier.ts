@@ -26,6 +26,8 @@ export interface TrainableClassifier {
   readonly kind: string;
   /** How numbers enter the model, for the results table ("first-token", "token", "off", "MLP baseline"). */
   readonly numericInput: string;
+  /** Fits what the inputs' encoding learns from data (e.g. quantile bins) on the training events, before training; optional. */
+  fitInputs?(train: EventRecord[]): void;
   /** Optimiser parameter groups; `lr`-independent settings come from the training config. */
   paramGroups(opts: { weightDecay: number; fusionLrScale: number }): ParamGroup[];
   /** Mean (class-weighted) loss of a micro-batch; called inside tf.variableGrads. */

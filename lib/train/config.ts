@@ -7,6 +7,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { ValidateFunction } from "ajv";
 import type { FusionMode } from "../llm/fusion/adapter";
+import type { HeadKind } from "./llm-classifier";
+import type { NumericEncoderConfig } from "../llm/fusion/encoder";
+
+/** Checkpoint-selection criteria, computed on the validation set. */
+export type SelectionMetric = "val_loss" | "val_auc";
 
 export interface TrainConfig {
   /** Run name: output goes to `<outDir>/<run>/`. */
@@ -37,6 +42,10 @@ export interface TrainConfig {
   lora: { r: number; alpha: number; dropout: number; targets: string[]; rslora: boolean };
   /** The numeric fusion adapter (ignored for the MLP): mode, dropout, its own learning-rate multiplier. */
   fusion: { mode: FusionMode; dropout: number; lrScale: number };
+  /** How the LLM's decision is read (ignored for the MLP): "lm" = label likelihood of the answer tokens; "linear" = a two-class head on the last prompt position's hidden state (one forward pass per event, faster). */
+  head: HeadKind;
+  /** How the feature vector is encoded before the fusion adapter and the MLP baseline alike: "scaled" (as is) or "ple" (+ piecewise-linear encoding on `bins` quantile bins fitted on the training events). */
+  numeric: NumericEncoderConfig;
   optim: {
     /** Peak learning rate. */
     lr: number;
@@ -71,6 +80,12 @@ export interface TrainConfig {
     /** Keep only the newest N checkpoints (0 = keep all). */
     keep: number;
   };
+  /**
+   * How the run picks its checkpoint, on the validation set only (never on a test set): "val_auc" =
+   * highest ROC AUC on val, "val_loss" = lowest training loss on val. The choice goes to
+   * `<run>/selected.json`, that checkpoint is never pruned, and `hepllm eval` uses it by default.
+   */
+  selection: { metric: SelectionMetric };
   eval: {
     /** Evaluate every N steps; null = at the end of each epoch. */
     everySteps: number | null;
@@ -87,10 +102,13 @@ export const DEFAULT_TRAIN: Omit<TrainConfig, "run" | "model" | "data"> & { data
   prompt: {},
   lora: { r: 8, alpha: 16, dropout: 0.05, targets: ["q_proj", "k_proj", "v_proj", "o_proj"], rslora: false },
   fusion: { mode: "token", dropout: 0.1, lrScale: 5 },
+  head: "lm",
+  numeric: { encoding: "scaled", bins: 16 },
   optim: { lr: 2e-4, weightDecay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, warmupSteps: 10, minLrRatio: 0.1, clipNorm: 1.0 },
   schedule: { epochs: 1, batchSize: 8, gradAccum: 1, maxSteps: null, logEverySteps: 10 },
   classWeights: null,
   checkpoint: { everySteps: 100, keep: 3 },
+  selection: { metric: "val_auc" },
   eval: { everySteps: null, batchSize: 16 },
   seed: 0,
 };
@@ -125,10 +143,13 @@ export function resolveTrainConfig(raw: unknown, file = "<config>"): TrainConfig
     prompt: { ...d.prompt, ...r.prompt },
     lora: { ...d.lora, ...r.lora },
     fusion: { ...d.fusion, ...r.fusion },
+    head: r.head ?? d.head,
+    numeric: { ...d.numeric, ...r.numeric },
     optim: { ...d.optim, ...r.optim },
     schedule: { ...d.schedule, ...r.schedule },
     classWeights: r.classWeights === undefined ? d.classWeights : r.classWeights,
     checkpoint: { ...d.checkpoint, ...r.checkpoint },
+    selection: { ...d.selection, ...r.selection },
     eval: { ...d.eval, ...r.eval },
     seed: r.seed ?? d.seed,
   };

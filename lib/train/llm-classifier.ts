@@ -2,12 +2,16 @@
  * The LLM as an event classifier: prompt → frozen decoder with LoRA (+ numeric fusion adapter)
  * → likelihood of each answer.
  *
- * Training loss: mean cross-entropy over the answer tokens only (` signal`/` background` + EOS),
- * teacher-forced after the prompt; the prompt tokens carry no loss.
- * Score: P(signal) = L_s / (L_s + L_b) with L = Π p(answer tokens | prompt) — the label
- * log-likelihoods summed over each label's tokens and normalised over the two labels, so every
- * event gets a probability (not a parsed word) and ROC curves exist. Scoring runs the prompt once
- * with a KV cache and continues both answers from that one cached prefix.
+ * Two heads (`head` option, the training config's `head`):
+ * "lm" (default) — Training loss: mean cross-entropy over the answer tokens only
+ *   (` signal`/` background` + EOS), teacher-forced after the prompt; the prompt tokens carry no
+ *   loss. Score: P(signal) = L_s / (L_s + L_b) with L = Π p(answer tokens | prompt) — the label
+ *   log-likelihoods summed over each label's tokens and normalised over the two labels, so every
+ *   event gets a probability (not a parsed word) and ROC curves exist. Scoring runs the prompt
+ *   once with a KV cache and continues both answers from that one cached prefix.
+ * "linear" — a two-class linear head (classification-head.ts) on the final-norm hidden state at
+ *   the last prompt position: one forward pass over the prompt per event, no answer tokens,
+ *   class-weighted two-class cross-entropy; P(signal) = softmax(logits)[signal].
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -16,6 +20,7 @@ import type { EventRecord } from "../jets/record";
 import { KVCache, LM, LoraAdapter, applyLora, LoraTarget, generate } from "../llm";
 import { FusionAdapter, FusionConfig, FusionMode } from "../llm/fusion/adapter";
 import { featureMatrix, featureSize } from "../llm/fusion/features";
+import { DEFAULT_NUMERIC, loadEncoder, NumericEncoder, numericEncoder, NumericEncoderConfig, saveEncoder } from "../llm/fusion/encoder";
 import { encodeExample, EncodedExample, PromptOptions } from "../prompts";
 import type { Tokenizer } from "../tokenizer";
 import { writeFileAtomic } from "../util/atomic";
@@ -23,6 +28,10 @@ import { Progress } from "../util/progress";
 import type { ParamGroup } from "./adamw";
 import { LossOptions, TrainableClassifier, labelOf } from "./classifier";
 import { readTensorFile, writeTensorFile } from "./tensor-file";
+import { ClassificationHead, HEAD_FILE } from "./classification-head";
+
+/** What reads the decision off the decoder: the label likelihood ("lm") or a linear head on the last hidden state. */
+export type HeadKind = "lm" | "linear";
 
 export interface LlmClassifierOptions {
   lora: { r: number; alpha: number; dropout: number; targets: string[]; rslora: boolean };
@@ -30,11 +39,22 @@ export interface LlmClassifierOptions {
   prompt: Partial<PromptOptions>;
   maxJets: number;
   seed: number;
+  /** "lm" (default): label likelihood; "linear": a classification head on the last prompt position's hidden state. */
+  head?: HeadKind;
+  /** How the feature vector is encoded before the fusion adapter (default: the scaled vector). */
+  numeric?: NumericEncoderConfig;
   /** Base model name recorded in adapter_config.json. */
   baseModel?: string;
 }
 
 const LABELS = ["background", "signal"] as const;
+
+/** Per row of a left-padded batch: where each fusion mode injects (first real token, <JET_FEATURES>, last prompt token). */
+interface InjectAt {
+  firstReal: number[];
+  featureIdx: number[];
+  lastPrompt: number[];
+}
 
 export class LlmClassifier implements TrainableClassifier {
   readonly kind = "llm";
@@ -43,6 +63,10 @@ export class LlmClassifier implements TrainableClassifier {
   readonly tok: Tokenizer;
   readonly lora: LoraAdapter;
   readonly fusion: FusionAdapter | undefined;
+  /** The linear head (head "linear"), undefined for the label likelihood. */
+  readonly head: ClassificationHead | undefined;
+  /** Feature vector → fusion adapter input (fitted on the training events by fitInputs). */
+  readonly encoder: NumericEncoder;
   readonly opts: LlmClassifierOptions;
   private readonly promptOpts: Partial<PromptOptions>;
   /** Encoded prompts by record object (ids repeat across files, objects don't). */
@@ -62,15 +86,17 @@ export class LlmClassifier implements TrainableClassifier {
       r: opts.lora.r, alpha: opts.lora.alpha, dropout: opts.lora.dropout,
       targetModules: opts.lora.targets as LoraTarget[], useRslora: opts.lora.rslora, seed: opts.seed,
     });
+    this.encoder = numericEncoder(opts.numeric ?? DEFAULT_NUMERIC, featureSize(opts.maxJets));
     if (opts.fusion.mode !== "off") {
       // Start the fusion vector at the embeddings' own scale, so it is neither drowned nor dominant.
       const probe = tf.tidy(() => model.embed(tf.tensor2d([[tok.bosId]], [1, 1], "int32")).square().mean().sqrt().dataSync()[0] as number);
       const cfg: FusionConfig = {
-        mode: opts.fusion.mode, inputSize: featureSize(opts.maxJets), hiddenSize: model.config.hiddenSize,
+        mode: opts.fusion.mode, inputSize: this.encoder.outputSize, hiddenSize: model.config.hiddenSize,
         maxJets: opts.maxJets, dropout: opts.fusion.dropout, initScale: probe > 0 ? probe : 1,
       };
       this.fusion = new FusionAdapter(cfg, opts.seed + 1);
     }
+    if ((opts.head ?? "lm") === "linear") this.head = new ClassificationHead(model.config.hiddenSize, opts.seed + 2);
   }
 
   /** Prompt and answer ids of a record (memoised: each epoch re-reads the same records). */
@@ -83,21 +109,56 @@ export class LlmClassifier implements TrainableClassifier {
     return e;
   }
 
+  /** Fits the numeric encoder on the training events (before training; a checkpoint's load restores the same state). */
+  fitInputs(train: EventRecord[]): void {
+    this.encoder.fit(featureMatrix(train, this.opts.maxJets), train.length);
+  }
+
   paramGroups(opts: { weightDecay: number; fusionLrScale: number }): ParamGroup[] {
     const groups: ParamGroup[] = [{ name: "lora", variables: this.lora.variables(), lrScale: 1, weightDecay: opts.weightDecay }];
     if (this.fusion) groups.push({ name: "fusion", variables: this.fusion.variables(), lrScale: opts.fusionLrScale, weightDecay: 0 });
+    if (this.head) groups.push({ name: "head", variables: this.head.variables(), lrScale: 1, weightDecay: 0 });
     return groups;
   }
 
-  /** Embeddings of left-padded ids with the fusion vector injected. ids [B, T]; firstReal[b] = index of the first real token. */
-  private embeddings(ids: tf.Tensor2D, batch: EventRecord[], firstReal: number[], featureIdx: number[]): tf.Tensor3D | undefined {
-    if (!this.fusion) return undefined;
-    const positions = this.fusion.cfg.mode === "token" ? featureIdx : firstReal;
-    const x = tf.tensor2d(featureMatrix(batch, this.opts.maxJets), [batch.length, featureSize(this.opts.maxJets)]);
+  /** Embeddings of left-padded ids with the fusion vector injected at the position its mode names (per row, see InjectAt). ids [B, T]. */
+  private embeddings(ids: tf.Tensor2D, batch: EventRecord[], at: InjectAt): tf.Tensor3D | undefined {
+    if (!this.fusion || this.fusion.cfg.mode === "off") return undefined;
+    const positions = { "first-token": at.firstReal, token: at.featureIdx, "last-token": at.lastPrompt }[this.fusion.cfg.mode];
+    const x = tf.tensor2d(this.encoder.encode(featureMatrix(batch, this.opts.maxJets), batch.length), [batch.length, this.encoder.outputSize]);
     return this.fusion.inject(this.model.embed(ids), x, positions);
   }
 
+  /** Left-padded prompts of a batch: ids [B·T] row-major, mask rows, first real and <JET_FEATURES> index per row. */
+  private promptBatch(exs: EncodedExample[]): { ids: number[]; t: number; mask: number[][]; at: InjectAt } {
+    const t = Math.max(...exs.map((e) => e.promptIds.length));
+    const ids: number[] = [];
+    const mask: number[][] = [];
+    const firstReal: number[] = [];
+    const featureIdx: number[] = [];
+    exs.forEach((e) => {
+      const pad = t - e.promptIds.length;
+      ids.push(...new Array(pad).fill(this.tok.padId), ...e.promptIds);
+      mask.push([...new Array(pad).fill(0), ...new Array(e.promptIds.length).fill(1)]);
+      firstReal.push(pad);
+      featureIdx.push(pad + e.featuresTokenIndex);
+    });
+    return { ids, t, mask, at: { firstReal, featureIdx, lastPrompt: exs.map(() => t - 1) } };
+  }
+
+  /** Final-norm hidden state at each prompt's last token, [B, D] (fusion injected; left padding puts every last token at T−1). */
+  lastHidden(batch: EventRecord[], training: boolean): tf.Tensor2D {
+    const p = this.promptBatch(batch.map((r) => this.example(r)));
+    return tf.tidy(() => {
+      const idT = tf.tensor2d(p.ids, [batch.length, p.t], "int32");
+      const embeds = this.embeddings(idT, batch, p.at);
+      const h = this.model.hidden(idT, { attentionMask: p.mask, inputsEmbeds: embeds, positions: "last", training });
+      return h.reshape([batch.length, this.model.config.hiddenSize]) as tf.Tensor2D;
+    });
+  }
+
   loss(batch: EventRecord[], opts: LossOptions): tf.Scalar {
+    if (this.head) return this.headLoss(batch, opts);
     const exs = batch.map((r) => this.example(r));
     const answers = batch.map((r, i) => exs[i].answerIds[LABELS[labelOf(r)]]);
     const seqs = exs.map((e, i) => [...e.promptIds, ...answers[i]]);
@@ -110,12 +171,14 @@ export class LlmClassifier implements TrainableClassifier {
     const weights: number[] = [];
     const firstReal: number[] = [];
     const featureIdx: number[] = [];
+    const lastPrompt: number[] = [];
     seqs.forEach((s, i) => {
       const pad = t - s.length;
       ids.push(...new Array(pad).fill(this.tok.padId), ...s);
       mask.push([...new Array(pad).fill(0), ...new Array(s.length).fill(1)]);
       firstReal.push(pad);
       featureIdx.push(pad + exs[i].featuresTokenIndex);
+      lastPrompt.push(pad + exs[i].promptIds.length - 1);
       const start = pad + exs[i].promptIds.length; // index of the first answer token
       const cw = opts.classWeights ? (labelOf(batch[i]) ? opts.classWeights.signal : opts.classWeights.background) : 1;
       const row: number[] = [];
@@ -131,7 +194,7 @@ export class LlmClassifier implements TrainableClassifier {
     const idT = tf.tensor2d(ids, [b, t], "int32");
     this.lora.setDropoutSeed(opts.seed);
     if (this.fusion) this.fusion.training = this.model.training;
-    const embeds = this.fusion ? this.fusionWithSeed(idT, batch, firstReal, featureIdx, opts.seed) : undefined;
+    const embeds = this.fusion ? this.fusionWithSeed(idT, batch, { firstReal, featureIdx, lastPrompt }, opts.seed) : undefined;
     const logits = this.model.forward(idT, { attentionMask: mask, positions, inputsEmbeds: embeds }); // [B, A, V]
     const v = this.model.config.vocabSize;
     const logp = tf.logSoftmax(logits.reshape([b * aMax, v]));
@@ -141,16 +204,28 @@ export class LlmClassifier implements TrainableClassifier {
     return picked.mul(w).sum().neg().div(w.sum()) as tf.Scalar;
   }
 
+  /** The linear head's class-weighted two-class cross-entropy on the last hidden state. */
+  private headLoss(batch: EventRecord[], opts: LossOptions): tf.Scalar {
+    const labels = batch.map(labelOf);
+    const w = labels.map((l) => (opts.classWeights ? (l ? opts.classWeights.signal : opts.classWeights.background) : 1));
+    this.lora.setDropoutSeed(opts.seed);
+    if (this.fusion) {
+      this.fusion.training = this.model.training;
+      this.fusion.dropoutSeed = opts.seed;
+    }
+    return this.head!.loss(this.lastHidden(batch, this.model.training), labels, w);
+  }
+
   /** Fusion dropout with the micro-batch's seed, so resumed runs repeat their masks. */
-  private fusionWithSeed(ids: tf.Tensor2D, batch: EventRecord[], firstReal: number[], featureIdx: number[], seed: number): tf.Tensor3D | undefined {
+  private fusionWithSeed(ids: tf.Tensor2D, batch: EventRecord[], at: InjectAt, seed: number): tf.Tensor3D | undefined {
     this.fusion!.dropoutSeed = seed;
-    return this.embeddings(ids, batch, firstReal, featureIdx);
+    return this.embeddings(ids, batch, at);
   }
 
   batchSize(batch: EventRecord[]): number {
     return batch.reduce((n, r) => {
       const e = this.example(r);
-      return n + e.promptIds.length + e.answerIds[LABELS[labelOf(r)]].length;
+      return n + e.promptIds.length + (this.head ? 0 : e.answerIds[LABELS[labelOf(r)]].length);
     }, 0);
   }
 
@@ -162,23 +237,12 @@ export class LlmClassifier implements TrainableClassifier {
   labelLogLikelihoods(batch: EventRecord[]): { background: number[]; signal: number[] } {
     const exs = batch.map((r) => this.example(r));
     const b = batch.length;
-    const t = Math.max(...exs.map((e) => e.promptIds.length));
-    const ids: number[] = [];
-    const mask: number[][] = [];
-    const firstReal: number[] = [];
-    const featureIdx: number[] = [];
-    exs.forEach((e) => {
-      const pad = t - e.promptIds.length;
-      ids.push(...new Array(pad).fill(this.tok.padId), ...e.promptIds);
-      mask.push([...new Array(pad).fill(0), ...new Array(e.promptIds.length).fill(1)]);
-      firstReal.push(pad);
-      featureIdx.push(pad + e.featuresTokenIndex);
-    });
+    const { ids, t, mask, at } = this.promptBatch(exs);
     const cache = new KVCache(this.model.config.numLayers);
     try {
       const first = tf.tidy(() => {
         const idT = tf.tensor2d(ids, [b, t], "int32");
-        const embeds = this.embeddings(idT, batch, firstReal, featureIdx);
+        const embeds = this.embeddings(idT, batch, at);
         const logits = this.model.forward(idT, { attentionMask: mask, cache, inputsEmbeds: embeds, positions: "last", training: false });
         return tf.logSoftmax(logits.reshape([b, -1])).arraySync() as number[][];
       });
@@ -221,9 +285,7 @@ export class LlmClassifier implements TrainableClassifier {
     const out: number[] = [];
     for (let i = 0; i < records.length; i += bs) {
       const batch = records.slice(i, i + bs);
-      const ll = this.labelLogLikelihoods(batch);
-      // P(signal) = 1 / (1 + exp(logL_b − logL_s)), stable for large differences.
-      for (let k = 0; k < batch.length; k++) out.push(1 / (1 + Math.exp(ll.background[k] - ll.signal[k])));
+      out.push(...this.pSignal(batch));
       bar?.tick(batch.length);
       await new Promise((r) => setImmediate(r)); // keep servers and notebooks responsive
     }
@@ -232,26 +294,41 @@ export class LlmClassifier implements TrainableClassifier {
     return out;
   }
 
+  /** P(signal) of a batch by the configured head. */
+  private pSignal(batch: EventRecord[]): number[] {
+    if (this.head) {
+      const h = this.lastHidden(batch, false);
+      try {
+        return this.head.pSignal(h);
+      } finally {
+        h.dispose();
+      }
+    }
+    const ll = this.labelLogLikelihoods(batch);
+    // P(signal) = 1 / (1 + exp(logL_b − logL_s)), stable for large differences.
+    return batch.map((_, k) => 1 / (1 + Math.exp(ll.background[k] - ll.signal[k])));
+  }
+
   /**
    * The decision with a sentence after it: P(signal), the more likely label, and whatever the
    * model generates after that label (greedy, until EOS). A model fine-tuned on answers with
    * explanations ("signal. Two-prong jets with ...") gives its reasons here; one trained on bare
-   * labels ends at once.
+   * labels ends at once. With the linear head there are no answer tokens: the explanation is empty.
    */
   explain(rec: EventRecord, opts: { maxNewTokens?: number } = {}): { pSignal: number; label: "signal" | "background"; explanation: string } {
     const wasTraining = this.model.training;
     this.setTraining(false);
     try {
-      const ll = this.labelLogLikelihoods([rec]);
-      const pSignal = 1 / (1 + Math.exp(ll.background[0] - ll.signal[0]));
+      const [pSignal] = this.pSignal([rec]);
       const label = pSignal >= 0.5 ? "signal" : "background";
+      if (this.head) return { pSignal, label, explanation: "" };
       const e = this.example(rec);
       const answer = e.answerIds[label].slice(0, -1); // the label without its EOS, so the model may go on
       const ids = [...e.promptIds, ...answer];
       const embeds = this.fusion
         ? tf.tidy(() => {
             const idT = tf.tensor2d([ids], [1, ids.length], "int32");
-            return this.embeddings(idT, [rec], [0], [e.featuresTokenIndex]);
+            return this.embeddings(idT, [rec], { firstReal: [0], featureIdx: [e.featuresTokenIndex], lastPrompt: [e.promptIds.length - 1] });
           })
         : undefined;
       const out = generate(this.model, ids, { maxNewTokens: opts.maxNewTokens ?? 40, greedy: true, promptEmbeds: embeds, stopIds: [this.tok.eosId] });
@@ -267,7 +344,7 @@ export class LlmClassifier implements TrainableClassifier {
     if (this.fusion) this.fusion.training = on;
   }
 
-  /** `<dir>/adapter_*` (PEFT) + `<dir>/fusion_adapter.safetensors` + `fusion_config.json` + `classifier_config.json`. */
+  /** `<dir>/adapter_*` (PEFT) + `<dir>/fusion_adapter.safetensors` + `fusion_config.json` + `classification_head.safetensors` (linear head) + `classifier_config.json`. */
   save(dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
     const loraDir = path.join(dir, "adapter");
@@ -283,22 +360,31 @@ export class LlmClassifier implements TrainableClassifier {
       writeTensorFile(path.join(dir, "fusion_adapter.safetensors"), tensors);
       writeFileAtomic(path.join(dir, "fusion_config.json"), JSON.stringify(this.fusion.cfg, null, 2) + "\n");
     }
+    if (this.head) this.head.save(path.join(dir, HEAD_FILE));
+    saveEncoder(this.encoder, dir);
     writeFileAtomic(path.join(dir, "classifier_config.json"), JSON.stringify({ ...this.opts, promptOptions: this.promptOpts }, null, 2) + "\n");
   }
 
   load(dir: string): void {
     this.lora.load(dir);
+    loadEncoder(this.encoder, dir);
     const file = path.join(dir, "fusion_adapter.safetensors");
     if (this.fusion) {
       if (!fs.existsSync(file)) throw new Error(`${dir}: fusion mode "${this.fusion.cfg.mode}" but no fusion_adapter.safetensors`);
       const { tensors } = readTensorFile(file);
       this.fusion.loadNamed((name) => tensors.get(name));
     }
+    if (this.head) {
+      const headFile = path.join(dir, HEAD_FILE);
+      if (!fs.existsSync(headFile)) throw new Error(`${dir}: head "linear" but no ${HEAD_FILE}`);
+      this.head.load(headFile);
+    }
   }
 
   dispose(): void {
     this.lora.dispose();
     this.fusion?.dispose();
+    this.head?.dispose();
     if (this.ownsModel) this.model.dispose();
   }
 }

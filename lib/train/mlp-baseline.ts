@@ -10,6 +10,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { EventRecord } from "../jets/record";
 import { featureMatrix, featureSize } from "../llm/fusion/features";
+import { DEFAULT_NUMERIC, loadEncoder, NumericEncoder, numericEncoder, NumericEncoderConfig, saveEncoder } from "../llm/fusion/encoder";
 import { Rng } from "../util/rng";
 import { writeFileAtomic } from "../util/atomic";
 import type { ParamGroup } from "./adamw";
@@ -22,6 +23,8 @@ export interface MlpConfig {
   maxJets: number;
   /** Dropout after each hidden activation during training. */
   dropout: number;
+  /** How the feature vector is encoded before the first layer (default: the scaled vector), as for the fusion adapter. */
+  numeric?: NumericEncoderConfig;
 }
 
 export const DEFAULT_MLP: MlpConfig = { hidden: [64, 64], maxJets: 2, dropout: 0.1 };
@@ -33,11 +36,14 @@ export class MlpBaseline implements TrainableClassifier {
   /** Weights [in, out] and biases, layer by layer. */
   private layers: Array<{ w: tf.Variable; b: tf.Variable }> = [];
   private training = false;
+  /** Feature vector → network input (fitted on the training events by fitInputs). */
+  readonly encoder: NumericEncoder;
 
   constructor(cfg: MlpConfig = DEFAULT_MLP, seed = 0) {
     this.cfg = cfg;
     const rng = new Rng(seed);
-    const sizes = [featureSize(cfg.maxJets), ...cfg.hidden, 1];
+    this.encoder = numericEncoder(cfg.numeric ?? DEFAULT_NUMERIC, featureSize(cfg.maxJets));
+    const sizes = [this.encoder.outputSize, ...cfg.hidden, 1];
     for (let i = 0; i + 1 < sizes.length; i++) {
       const bound = 1 / Math.sqrt(sizes[i]);
       const w = Float32Array.from({ length: sizes[i] * sizes[i + 1] }, () => rng.range(-bound, bound));
@@ -67,7 +73,12 @@ export class MlpBaseline implements TrainableClassifier {
   }
 
   private features(batch: EventRecord[]): tf.Tensor2D {
-    return tf.tensor2d(featureMatrix(batch, this.cfg.maxJets), [batch.length, featureSize(this.cfg.maxJets)]);
+    return tf.tensor2d(this.encoder.encode(featureMatrix(batch, this.cfg.maxJets), batch.length), [batch.length, this.encoder.outputSize]);
+  }
+
+  /** Fits the numeric encoder on the training events (before training; load restores the same state). */
+  fitInputs(train: EventRecord[]): void {
+    this.encoder.fit(featureMatrix(train, this.cfg.maxJets), train.length);
   }
 
   loss(batch: EventRecord[], opts: LossOptions): tf.Scalar {
@@ -106,9 +117,11 @@ export class MlpBaseline implements TrainableClassifier {
     writeFileAtomic(path.join(dir, "mlp_config.json"), JSON.stringify(this.cfg, null, 2) + "\n");
     const weights = this.layers.map((l) => ({ w: Array.from(l.w.dataSync()), shape: l.w.shape, b: Array.from(l.b.dataSync()) }));
     writeFileAtomic(path.join(dir, "mlp_weights.json"), JSON.stringify(weights));
+    saveEncoder(this.encoder, dir);
   }
 
   load(dir: string): void {
+    loadEncoder(this.encoder, dir);
     const file = path.join(dir, "mlp_weights.json");
     const weights = JSON.parse(fs.readFileSync(file, "utf8")) as Array<{ w: number[]; shape: number[]; b: number[] }>;
     if (weights.length !== this.layers.length) throw new Error(`${file}: ${weights.length} layers, expected ${this.layers.length}`);

@@ -13,6 +13,7 @@ import type { PromptOptions } from "../prompts";
 import { TrainableClassifier } from "./classifier";
 import { checkpointDir, listCheckpoints } from "./checkpoint";
 import { readTrainConfig, TrainConfig } from "./config";
+import { readSelection } from "./selection";
 import { LlmClassifier } from "./llm-classifier";
 import { MlpBaseline } from "./mlp-baseline";
 import { evaluateClassifier, takeStratified, train, TrainResult, TrainRunOptions } from "./trainer";
@@ -21,7 +22,7 @@ import type { EvalLogEntry } from "../metrics";
 /** Builds the classifier a config describes (the LLM is loaded from its folder). */
 export async function buildClassifier(cfg: TrainConfig): Promise<{ clf: TrainableClassifier; modelName: string }> {
   if (cfg.model.kind === "mlp") {
-    return { clf: new MlpBaseline({ hidden: cfg.model.hidden, maxJets: cfg.data.maxJets, dropout: cfg.model.dropout }, cfg.seed), modelName: "MLP" };
+    return { clf: new MlpBaseline({ hidden: cfg.model.hidden, maxJets: cfg.data.maxJets, dropout: cfg.model.dropout, numeric: cfg.numeric }, cfg.seed), modelName: "MLP" };
   }
   await initBackend();
   const dir = cfg.model.path;
@@ -32,6 +33,8 @@ export async function buildClassifier(cfg: TrainConfig): Promise<{ clf: Trainabl
     const clf = new LlmClassifier(model, tok, {
       lora: cfg.lora,
       fusion: { mode: cfg.fusion.mode, dropout: cfg.fusion.dropout },
+      head: cfg.head,
+      numeric: cfg.numeric,
       prompt: cfg.prompt as Partial<PromptOptions>,
       maxJets: cfg.data.maxJets,
       seed: cfg.seed,
@@ -66,8 +69,21 @@ export async function runTrainingFile(configFile: string): Promise<TrainResult> 
 }
 
 /**
- * The classifier of a run's checkpoint, ready to score (`checkpoint`: a step number, or the
- * newest). Used by `hepllm eval` and by the agents' classify_event tool.
+ * The step `hepllm eval` uses by default: the checkpoint selected on val (`selected.json`), or the
+ * newest when the run has no selection (no validation set, or a run from before selection).
+ */
+export function defaultCheckpoint(runDir: string): { step: number; selected: boolean } {
+  const steps = listCheckpoints(runDir);
+  if (steps.length === 0) throw new Error(`${runDir}: no checkpoints`);
+  const sel = readSelection(runDir);
+  if (sel && steps.includes(sel.step)) return { step: sel.step, selected: true };
+  if (sel) throw new Error(`${runDir}: the selected ${sel.checkpoint} is missing (have ${steps.join(", ")})`);
+  return { step: steps[steps.length - 1], selected: false };
+}
+
+/**
+ * The classifier of a run's checkpoint, ready to score (`checkpoint`: a step number, or the one
+ * selected on val, else the newest). Used by `hepllm eval` and by the agents' classify_event tool.
  */
 export async function loadRunClassifier(runDir: string, checkpoint?: number): Promise<{ clf: TrainableClassifier; modelName: string; cfg: TrainConfig; dir: string; step: number }> {
   const cfgFile = path.join(runDir, "train_config.json");
@@ -75,7 +91,7 @@ export async function loadRunClassifier(runDir: string, checkpoint?: number): Pr
   const cfg = readTrainConfig(cfgFile);
   const steps = listCheckpoints(runDir);
   if (steps.length === 0) throw new Error(`${runDir}: no checkpoints`);
-  const step = checkpoint ?? steps[steps.length - 1];
+  const step = checkpoint ?? defaultCheckpoint(runDir).step;
   if (!steps.includes(step)) throw new Error(`${runDir}: no checkpoint-${step} (have ${steps.join(", ")})`);
   const dir = checkpointDir(runDir, step);
   const { clf, modelName } = await buildClassifier(cfg);
@@ -91,7 +107,7 @@ export async function loadRunClassifier(runDir: string, checkpoint?: number): Pr
 
 /**
  * Evaluates a checkpoint of a run on a labelled JSONL file and appends the result to the run's
- * log. `checkpoint`: a step number, or the newest when absent.
+ * log. `checkpoint`: a step number, or (when absent) the one selected on val, else the newest.
  */
 export async function evaluateRun(runDir: string, data: string, opts: { checkpoint?: number; dataset?: string; maxEvents?: number; batchSize?: number } = {}): Promise<EvalLogEntry> {
   const { clf, modelName, cfg, dir, step } = await loadRunClassifier(runDir, opts.checkpoint);

@@ -5,8 +5,10 @@
  * order (seed + epoch, so the order needs no saving), gradients summed and averaged, clipped to
  * a global norm, AdamW with warm-up + cosine. Every `checkpoint.everySteps` a checkpoint is
  * written atomically; every epoch (or `eval.everySteps`) the validation file is scored and the
- * metrics appended to `<run>/log.jsonl`. A run folder with checkpoints resumes from the newest
- * one and repeats the uninterrupted run's losses exactly (same order, same dropout seeds).
+ * metrics appended to `<run>/log.jsonl`, and the checkpoint the config's selection criterion
+ * prefers on val is recorded in `<run>/selected.json` and spared from pruning (./selection.ts).
+ * A run folder with checkpoints resumes from the newest one and repeats the uninterrupted run's
+ * losses exactly (same order, same dropout seeds).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -19,7 +21,8 @@ import { writeFileAtomic } from "../util/atomic";
 import { AdamW } from "./adamw";
 import { optimiserStep } from "./step";
 import { balancedWeights, ClassWeights, labelOf, TrainableClassifier } from "./classifier";
-import { checkpointDir, listCheckpoints, loadCheckpoint, saveCheckpoint, TrainerState } from "./checkpoint";
+import { checkpointDir, listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, TrainerState } from "./checkpoint";
+import { improves, readSelection, Selection, SELECTED_FILE, writeSelection } from "./selection";
 import type { TrainConfig } from "./config";
 import { learningRate } from "./schedule";
 
@@ -34,6 +37,8 @@ export interface TrainResult {
   /** Mean loss of each optimiser step, in order (including steps done before a resume, when known). */
   losses: number[];
   lastCheckpoint: string;
+  /** The checkpoint chosen on val (absent without a validation set). */
+  selected?: Selection;
 }
 
 /**
@@ -108,10 +113,13 @@ export interface TrainRunOptions {
   stopAfterStep?: number;
 }
 
-/** The training loss (same definition, dropout off) on up to 256 validation records: the loss curves' second line. */
-export function validationLoss(clf: TrainableClassifier, recs: EventRecord[], batchSize: number, classWeights?: ClassWeights): number {
+/**
+ * The training loss (same definition, dropout off) on up to `max` validation records (default 256:
+ * the loss curves' second line; all of them when it is the selection criterion).
+ */
+export function validationLoss(clf: TrainableClassifier, recs: EventRecord[], batchSize: number, classWeights?: ClassWeights, max = 256): number {
   clf.setTraining(false);
-  const sample = recs.slice(0, 256);
+  const sample = recs.slice(0, max);
   let sum = 0;
   for (let i = 0; i < sample.length; i += batchSize) {
     const batch = sample.slice(i, i + batchSize);
@@ -126,6 +134,7 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
   const trainRecs = cfg.data.maxTrain ? data.train.slice(0, cfg.data.maxTrain) : data.train;
   const valRecs = data.val && cfg.data.maxVal ? takeStratified(data.val, cfg.data.maxVal) : data.val;
   trainRecs.forEach(labelOf); // fail early on unlabelled records
+  clf.fitInputs?.(trainRecs); // training events only; a resumed run's checkpoint restores the same state
   const weights: ClassWeights | undefined =
     cfg.classWeights === "balanced" ? balancedWeights(trainRecs) : cfg.classWeights === null ? undefined : cfg.classWeights;
   const { perEpoch, total } = plannedSteps(cfg, trainRecs.length);
@@ -141,7 +150,11 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
     state = loadCheckpoint(checkpointDir(runDir, done[done.length - 1]), clf, opt);
     rng.setState(state.rng);
     console.error(`train: resuming ${cfg.run} from step ${state.step}`);
+  } else {
+    fs.rmSync(path.join(runDir, SELECTED_FILE), { force: true }); // a fresh run: an older choice is stale
   }
+  let selected = done.length > 0 ? readSelection(runDir) : undefined;
+  const protect = (): number[] => (selected ? [selected.step] : []);
   writeFileAtomic(path.join(runDir, "train_config.json"), JSON.stringify(cfg, null, 2) + "\n");
 
   const schedule = { lr: cfg.optim.lr, warmupSteps: cfg.optim.warmupSteps, totalSteps: total, minRatio: cfg.optim.minLrRatio };
@@ -192,20 +205,36 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
       windowStart = Date.now();
     }
     const wantEval = evalAt(state.step, epochEnded) || (state.step === total && valRecs !== undefined);
-    if (state.step % cfg.checkpoint.everySteps === 0 || state.step === total || state.step === stopAt || wantEval) {
-      state.rng = rng.getState();
-      lastCkpt = saveCheckpoint(runDir, clf, opt, state, cfg, cfg.checkpoint.keep);
-    }
+    const wantCkpt = state.step % cfg.checkpoint.everySteps === 0 || state.step === total || state.step === stopAt || wantEval;
+    // kill -9 safety (test/crash): evaluate BEFORE saving the checkpoint it names. Saved first, a
+    // kill between the two left a checkpoint whose evaluation a resume never ran; now a kill
+    // before the save resumes from the previous checkpoint and redoes both (the rewrite is identical).
+    if (wantCkpt) lastCkpt = checkpointDir(runDir, state.step);
     if (wantEval && valRecs) {
-      appendRunLog(runDir, { kind: "val", run: cfg.run, step: state.step, epoch: state.epoch, loss: validationLoss(clf, valRecs, cfg.eval.batchSize, weights), time: new Date().toISOString() });
+      const byLoss = cfg.selection.metric === "val_loss";
+      const valLoss = validationLoss(clf, valRecs, cfg.eval.batchSize, weights, byLoss ? valRecs.length : 256);
+      appendRunLog(runDir, { kind: "val", run: cfg.run, step: state.step, epoch: state.epoch, loss: valLoss, time: new Date().toISOString() });
       const entry = await evaluateClassifier(clf, valRecs, {
         runDir, run: cfg.run, step: state.step, epoch: state.epoch, checkpoint: path.basename(lastCkpt),
         data: cfg.data.val ?? "", dataset: cfg.data.valName, model: modelName, batchSize: cfg.eval.batchSize, source: data.val,
       });
-      console.error(`eval ${entry.checkpoint} on ${entry.dataset}: accuracy ${entry.metrics.accuracy.toFixed(3)}, AUC ${entry.metrics.auc.toFixed(3)}`);
+      const value = byLoss ? valLoss : entry.metrics.auc;
+      if (improves(cfg.selection.metric, value, selected?.value)) {
+        selected = {
+          criterion: cfg.selection.metric, step: state.step, checkpoint: path.basename(lastCkpt), value,
+          data: cfg.data.val ?? "", n: valRecs.length, time: new Date().toISOString(),
+        };
+        writeSelection(runDir, selected);
+        pruneCheckpoints(runDir, cfg.checkpoint.keep, protect());
+      }
+      console.error(`eval ${entry.checkpoint} on ${entry.dataset}: accuracy ${entry.metrics.accuracy.toFixed(3)}, AUC ${entry.metrics.auc.toFixed(3)}; selected ${selected?.checkpoint ?? "none"} by ${cfg.selection.metric}`);
+    }
+    if (wantCkpt) {
+      state.rng = rng.getState();
+      lastCkpt = saveCheckpoint(runDir, clf, opt, state, cfg, cfg.checkpoint.keep, protect());
     }
   }
   progress.finish();
   opt.dispose();
-  return { runDir, steps: state.step, losses, lastCheckpoint: lastCkpt };
+  return { runDir, steps: state.step, losses, lastCheckpoint: lastCkpt, selected };
 }

@@ -11,9 +11,53 @@ function tempPath(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${counter++}.tmp`);
 }
 
+/** A temporary name of tempPath's form; group 1 is the writer's pid. */
+const TEMP_NAME = /^\..+\.(\d+)\.\d+\.tmp$/;
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM"; // alive, someone else's
+  }
+}
+
+/**
+ * Deletes the temporary files and folders that writers killed mid-write (SIGKILL, power loss) left
+ * in `dir`; those of running processes, this one included, stay. Called before every atomic write,
+ * so a rerun cleans up after the run it replaces. (A writer in another pid namespace sharing the
+ * folder would look dead: not a set-up hepllm supports.)
+ */
+export function removeStaleTemps(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (m && !running(Number(m[1]))) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Deletes a folder so that it is never visible half-deleted under its name: renamed to a temporary
+ * name first (one atomic step), then removed. A kill during the removal leaves only the temporary
+ * name, which the next atomic write in that folder removes.
+ */
+export function removeDirAtomic(target: string): void {
+  if (!fs.existsSync(target)) return;
+  const tmp = tempPath(target);
+  fs.renameSync(target, tmp);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
 /** Writes a whole file atomically (creating its folder). */
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+  removeStaleTemps(path.dirname(path.resolve(target)));
   const tmp = tempPath(target);
   try {
     fs.writeFileSync(tmp, data);
@@ -37,6 +81,7 @@ export class AtomicWriter {
   constructor(target: string) {
     this.target = target;
     fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+    removeStaleTemps(path.dirname(path.resolve(target)));
     this.tmp = tempPath(target);
     this.fd = fs.openSync(this.tmp, "w");
   }
@@ -67,6 +112,7 @@ export class AtomicWriter {
 export function writeDirAtomic(target: string, fill: (tmpDir: string) => void): void {
   const parent = path.dirname(path.resolve(target));
   fs.mkdirSync(parent, { recursive: true });
+  removeStaleTemps(parent);
   const tmp = tempPath(target);
   fs.mkdirSync(tmp);
   try {

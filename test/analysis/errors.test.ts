@@ -5,7 +5,7 @@ import type { SandboxResult } from "../../lib/analysis/sandbox";
 import type { ValidationReport } from "../../lib/analysis/validate";
 
 const run = (o: Partial<SandboxResult>): SandboxResult => ({
-  exitCode: 0, signal: null, timedOut: false, durationMs: 10, stdout: "", stderr: "", outputDir: "/x/out", network: "both", reads: "inputs", ...o,
+  exitCode: 0, signal: null, timedOut: false, durationMs: 10, stdout: "", stderr: "", outputDir: "/x/out", isolation: "bwrap", reads: "inputs", ...o,
 });
 const ok: ValidationReport = { ok: true, files: [] };
 

@@ -3,8 +3,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { parseConfig } from "../../lib/analysis/config";
 import { categoriseByRules } from "../../lib/analysis/errors";
-import { networkNamespaceArgs, runInSandbox, SandboxLimits } from "../../lib/analysis/sandbox";
+import { IsolationBackend, UNSAFE_NO_SANDBOX } from "../../lib/analysis/isolation/backend";
+import { chooseIsolation, IsolationUnavailableError } from "../../lib/analysis/isolation/choose";
+import { runInSandbox, SandboxLimits } from "../../lib/analysis/sandbox";
+import { REPO_ROOT } from "../support/shared";
 import { tempDir } from "./fixture";
 
 const root = tempDir("sandbox");
@@ -89,7 +94,7 @@ const connect = (port: number) => `
   const s = require("net").connect(${port}, "127.0.0.1", () => { console.log("CONNECTED"); s.end(); });
   s.on("error", (e) => { console.error("connect failed: " + e.code); process.exit(3); });`;
 
-test("network, preload mode: a connection to a live local server is stopped", async () => {
+test("network: the preload's traps stop a connection with a clear violation (defence in depth, on top of the isolation)", async () => {
   await withServer(async (port, connections) => {
     // the server is reachable from outside the sandbox
     await new Promise<void>((ok, bad) => {
@@ -100,7 +105,7 @@ test("network, preload mode: a connection to a live local server is stopped", as
     });
     const before = connections();
     for (const code of [connect(port), `fetch("http://127.0.0.1:${port}/").then(() => console.log("CONNECTED"));`]) {
-      const r = await run(code, { network: "preload" });
+      const r = await run(code);
       assert.equal(r.exitCode, 98, r.stderr);
       assert.doesNotMatch(r.stdout, /CONNECTED/);
       assert.equal(categoriseByRules({ sandbox: r })?.category, "sandbox_network");
@@ -110,15 +115,80 @@ test("network, preload mode: a connection to a live local server is stopped", as
   });
 });
 
-test("network, namespace mode: the sandbox has no route even to localhost", { skip: networkNamespaceArgs() ? false : "unshare -n is not permitted here (the preload mode still blocks the network)" }, async () => {
-  await withServer(async (port, connections) => {
-    const r = await run(connect(port), { network: "namespace" });
-    assert.equal(r.network, "namespace");
-    assert.equal(r.exitCode, 3, r.stderr);
-    assert.match(r.stderr, /connect failed: (ENETUNREACH|ECONNREFUSED)/);
-    assert.equal(categoriseByRules({ sandbox: r })?.category, "sandbox_network");
-    assert.equal(connections(), 0);
+const failing = (name: "bwrap" | "unshare", why: string): IsolationBackend => ({ name, describe: name, probe: () => why, wrap: () => { throw new Error("not probed"); } });
+
+test("with no working isolation, hepllm refuses and says how to enable one; only the named opt-out runs without", () => {
+  const none = [failing("bwrap", "bwrap: not installed"), failing("unshare", "unshare: Operation not permitted")];
+  assert.throws(() => chooseIsolation("auto", none), (e: unknown) => {
+    assert.ok(e instanceof IsolationUnavailableError);
+    assert.match(e.message, /refuses to run generated code/);
+    assert.match(e.message, /bwrap: bwrap: not installed/);
+    assert.match(e.message, /apt-get install bubblewrap/);
+    assert.match(e.message, /kernel\.unprivileged_userns_clone=1/);
+    assert.match(e.message, /--unsafe-no-sandbox/);
+    return true;
   });
+  assert.throws(() => chooseIsolation("unshare", none), /isolation "unshare" does not work/);
+  assert.equal(chooseIsolation(UNSAFE_NO_SANDBOX, none).name, "none");
+});
+
+test("auto takes the first backend that works, and each backend is probed once per process", () => {
+  let probes = 0;
+  const works: IsolationBackend = { name: "unshare", describe: "fake", probe: () => (probes++, null), wrap: (argv) => argv };
+  const backends = [failing("bwrap", "bwrap: not installed"), works];
+  assert.equal(chooseIsolation("auto", backends), works);
+  assert.equal(chooseIsolation("auto", backends), works);
+  assert.equal(chooseIsolation("unshare", backends), works);
+  assert.equal(probes, 1);
+  assert.throws(() => chooseIsolation("bwrap", backends), /isolation "bwrap" does not work on this machine\n  bwrap: bwrap: not installed/);
+});
+
+test("config: sandbox.isolation is auto by default; the opt-out must be spelt out; a preload alone is refused", () => {
+  const cfg = (sandbox: unknown) => parseConfig({ run: "r", data: "d", supervisors: "s", coders: "c", sandbox });
+  assert.equal(cfg(undefined).sandbox.isolation, "auto");
+  assert.equal(cfg({ isolation: "unshare" }).sandbox.isolation, "unshare");
+  assert.equal(cfg({ isolation: UNSAFE_NO_SANDBOX }).sandbox.isolation, UNSAFE_NO_SANDBOX);
+  assert.equal(cfg({ network: "both" }).sandbox.isolation, "auto"); // the old setting's isolating values
+  assert.throws(() => cfg({ isolation: "none" }), /"sandbox.isolation" must be one of auto, bwrap, unshare, none-i-accept-the-risk/);
+  assert.throws(() => cfg({ network: "preload" }), /a preload alone is not isolation/);
+});
+
+test("the opt-out runs the program and warns on every run", async () => {
+  const writes: string[] = [];
+  const orig = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string) => (writes.push(String(s)), true)) as typeof process.stderr.write;
+  try {
+    for (let i = 0; i < 2; i++) {
+      const r = await run(`console.log("ran")`, { isolation: UNSAFE_NO_SANDBOX });
+      assert.equal(r.stdout, "ran\n");
+      assert.equal(r.isolation, "none");
+    }
+  } finally {
+    process.stderr.write = orig;
+  }
+  assert.equal(writes.filter((w) => /WARNING: running generated code WITHOUT a sandbox/.test(w)).length, 2);
+});
+
+test("hepllm analysis sandbox: refuses without isolation (how to enable it), runs with --unsafe-no-sandbox and warns", () => {
+  const bin = path.join(root, "bare-bin"); // a PATH with node only: neither bwrap nor unshare
+  fs.mkdirSync(bin);
+  fs.symlinkSync(process.execPath, path.join(bin, "node"));
+  const prog = path.join(root, "prog.js");
+  fs.writeFileSync(prog, `require("fs").writeFileSync(process.argv[3] + "/ran.txt", "yes"); console.log("ran")`);
+  const hepllm = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "hepllm.js"), "analysis", "sandbox", "--program", prog, "--input", data, ...args], { encoding: "utf8", env: { PATH: bin, HOME: root } });
+  const refused = hepllm("--dir", path.join(root, "cli-refused"));
+  assert.equal(refused.status, 1, refused.stderr);
+  assert.match(refused.stderr, /refuses to run generated code: no isolation backend works/);
+  assert.match(refused.stderr, /apt-get install bubblewrap/);
+  assert.match(refused.stderr, /--unsafe-no-sandbox/);
+  assert.equal(fs.existsSync(path.join(root, "cli-refused")), false, "nothing is set up, nothing runs");
+  const unsafe = hepllm("--dir", path.join(root, "cli-unsafe"), "--unsafe-no-sandbox");
+  assert.equal(unsafe.status, 0, unsafe.stderr);
+  assert.equal(unsafe.stdout, "ran\n");
+  assert.match(unsafe.stderr, /WARNING: running generated code WITHOUT a sandbox/);
+  assert.match(unsafe.stderr, /isolation none/);
+  assert.equal(hepllm("--dir", path.join(root, "cli-bad"), "--isolation", "preload").status, 2);
 });
 
 test("a program that runs forever is killed at the time limit, with its process group", async () => {

@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { appendSummary, formatCsv, parseCsv, readSummary, SummaryRow, wilson } from "../../lib/analysis/summary";
-import { SYSTEM_PYTHON } from "../support/shared";
+import { skipUnlessSystemPython, SYSTEM_PYTHON } from "../support/shared";
 import { tempDir } from "./fixture";
 
 const row = (over: Partial<SummaryRow>): SummaryRow => ({
@@ -12,7 +12,7 @@ const row = (over: Partial<SummaryRow>): SummaryRow => ({
   errors: "", error_descriptions: "", run: "r", repeat: "1", run_dir: "/x", ...over,
 });
 
-test("CSV quoting survives Python's csv module and our parser", { skip: SYSTEM_PYTHON && require("node:fs").existsSync(SYSTEM_PYTHON) ? false : "no /usr/bin/python3" }, () => {
+test("CSV quoting survives Python's csv module and our parser", { skip: skipUnlessSystemPython() }, () => {
   const tricky = row({ error_descriptions: 'TypeError: "x", is not\na function', coder: "org/model:7b" });
   const text = formatCsv([tricky, row({})]);
   const r = spawnSync(SYSTEM_PYTHON, ["-c", "import csv, sys, json; print(json.dumps(list(csv.DictReader(sys.stdin))))"], { input: text, encoding: "utf8" });

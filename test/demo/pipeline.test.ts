@@ -7,7 +7,7 @@ import { readAllRecords } from "../../lib/dataset";
 import { openLHCO } from "../../lib/events";
 import { DATA_STEPS, DemoStep, runDemo } from "../../lib/demo";
 
-test("the demo simulates, prepares and splits a tiny data set, then summarises", async () => {
+test("the demo simulates (with a background-only sample), prepares and splits into disjoint train/val/test sets, then summarises", async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-demo-"));
   const lines: string[] = [];
   const seen: string[] = [];
@@ -16,13 +16,15 @@ test("the demo simulates, prepares and splits a tiny data set, then summarises",
     name: "probe",
     description: "checks the hand-over",
     async run(ctx) {
-      seen.push(ctx.artifacts.eventsFile!, ctx.artifacts.recordsFile!, ctx.artifacts.split!.outDir);
+      seen.push(ctx.artifacts.eventsFile!, ctx.artifacts.recordsFile!, ctx.artifacts.split!.outDir, ...ctx.artifacts.backgroundOnly!);
       return { outputs: {}, summary: "ok" };
     },
   };
-  const res = await runDemo({ outDir: out, events: 240, seed: 3, jobs: 2, progress: false, log: (l) => lines.push(l) }, [...DATA_STEPS, probe]);
+  const res = await runDemo({ outDir: out, events: 240, seed: 3, jobs: 2, quick: true, realBackground: "", progress: false, log: (l) => lines.push(l) }, [...DATA_STEPS, probe]);
   assert.deepEqual(res.steps.map((s) => s.name), ["simulate", "prepare", "split", "probe"]);
-  assert.deepEqual(seen, [path.join(out, "events.h5"), path.join(out, "records.jsonl"), path.join(out, "splits")]);
+  assert.deepEqual(seen, [path.join(out, "events.h5"), path.join(out, "records.jsonl"), path.join(out, "splits"), path.join(out, "background-only.jsonl")]);
+  const bkg = readAllRecords(path.join(out, "background-only.jsonl"));
+  assert.ok(bkg.length > 0 && bkg.every((r) => r.type === "background"), "the background-only sample holds background only");
 
   const f = await openLHCO(path.join(out, "events.h5"));
   const nSignal = f.read(0, f.info.nEvents).filter((e) => e.label === 1).length;
@@ -34,13 +36,20 @@ test("the demo simulates, prepares and splits a tiny data set, then summarises",
 
   const sets = res.context.artifacts.split!.sets;
   assert.deepEqual(sets.map((s) => s.name), ["1-1", "1-10"]);
-  const valIds = new Set(sets.flatMap((s) => readAllRecords(s.val.path).map((r) => r.id)));
+  // Every event sits in at most one file of one ratio.
+  const owner = new Map<number, string>();
   for (const s of sets) {
-    const train = readAllRecords(s.train.path);
-    assert.ok(train.length > 0, `${s.name} training set is empty`);
-    assert.equal(train.filter((r) => r.type === "signal").length * s.ratio[1], train.filter((r) => r.type === "background").length * s.ratio[0]);
-    for (const r of train) assert.ok(!valIds.has(r.id), `event ${r.id} leaks from validation into ${s.name}/train`);
+    for (const part of ["train", "val", "test"] as const) {
+      const recs = readAllRecords(s[part].path);
+      if (part !== "train" || s.name === "1-1") assert.ok(recs.length > 0, `${s.name}/${part} is empty`);
+      assert.equal(recs.filter((r) => r.type === "signal").length * s.ratio[1], recs.filter((r) => r.type === "background").length * s.ratio[0], `${s.name}/${part} ratio`);
+      for (const r of recs) {
+        assert.ok(!owner.has(r.id), `event ${r.id} is in ${owner.get(r.id)} and ${s.name}/${part}`);
+        owner.set(r.id, `${s.name}/${part}`);
+      }
+    }
   }
+  assert.equal(readAllRecords(sets[1].train.path).length, 0, "the 1:10 set only tests");
 
   const manifest = JSON.parse(fs.readFileSync(path.join(out, "demo.json"), "utf8"));
   assert.deepEqual(manifest.steps.map((s: { name: string }) => s.name), ["simulate", "prepare", "split", "probe"]);

@@ -4,6 +4,7 @@
  * LHCO-like events, for anti-kt, kt and Cambridge/Aachen at several R.
  */
 import { test } from "node:test";
+import { requireReference } from "../support/shared";
 import * as assert from "node:assert/strict";
 import { clusterJets, fourMomenta, Jet, JetDefinition } from "../../lib/jets";
 import { GenKtClusterer } from "../../lib/jets/genkt";
@@ -101,7 +102,7 @@ test("tiled and plain N^2 clustering make identical jets", () => {
   }
 });
 
-const noFastjet = fastjetUnavailable();
+const noFastjet = requireReference(fastjetUnavailable());
 for (const [algorithm, R, seed] of [["antikt", 1.0, 1], ["antikt", 0.4, 2], ["kt", 1.0, 3], ["cambridge", 0.8, 4], ["antikt", 1.5, 5]] as const) {
   test(`${algorithm} R=${R} equals FastJet 3.4 bit for bit on 150 random LHCO-like events`, { skip: noFastjet }, () => {
     buildFastjetDriver();

@@ -142,10 +142,10 @@ test("unsupported or invalid adapter configs are rejected naming the file and fi
   fs.mkdirSync(d, { recursive: true });
   const base = { peft_type: "LORA", r: 2, lora_alpha: 4, target_modules: ["q_proj"] };
   const cases: [object, RegExp][] = [
-    [{ ...base, layers_to_transform: [0] }, /field layers_to_transform is not supported/],
+    [{ ...base, layers_to_transform: [0] }, /field layers_to_transform = \[0\] is not supported/],
     [{ ...base, target_modules: ["lm_head"] }, /target_modules entry "lm_head" is not one of/],
     [{ ...base, r: 0 }, /r must be a positive integer/],
-    [{ ...base, peft_type: "IA3" }, /peft_type "IA3" is not LORA/],
+    [{ ...base, peft_type: "IA3" }, /field peft_type is "IA3"; hepllm implements only "LORA"/],
   ];
   for (const [cfg, re] of cases) {
     fs.writeFileSync(path.join(d, "adapter_config.json"), JSON.stringify(cfg));

@@ -15,9 +15,15 @@ test("evaluate assembles the report from hand-checkable parts", () => {
   assert.equal(m.background.precision, 1);
   assert.equal(m.background.recall, 1 / 3);
   assert.ok(Math.abs(m.auc - 8 / 9) < 1e-15);
-  assert.equal(m.rejection30, Infinity);
-  assert.equal(m.rejection50, Infinity);
+  assert.equal(m.balancedAccuracy, (1 + 1 / 3) / 2);
+  // No background passes the cuts at εS = 0.3 and 0.5: 1/εB would be +Infinity; it is n/a with the counts.
+  assert.ok(Number.isNaN(m.rejection30));
+  assert.ok(Number.isNaN(m.rejection50));
+  assert.match(m.unsupported!.rejection30, /^0 of 3 background events pass the cut at εS = 0\.3; 1\/εB needs ≥ 10/);
+  // Cuts keeping 1 or 2 of the 3 background events (the no-cut point is excluded): best at 0.6, SIC = 1/√(1/3).
   assert.ok(Math.abs(m.maxSic - Math.sqrt(3)) < 1e-12);
+  assert.equal(m.unsupported!.maxSic, undefined);
+  assert.equal(m.lowerLimits, undefined, "the best cut (0.6) is looser than the tightest allowed (0.7): a true maximum");
   assert.equal(m.maxSicThreshold, 0.6);
   assert.equal(m.threshold, 0.5);
   assert.equal(m.intervals, undefined);
@@ -28,5 +34,7 @@ test("a one-class sample gives NaN ranking metrics instead of failing", () => {
   const m = evaluate([0, 0, 0], [0.1, 0.7, 0.2]);
   assert.ok(Number.isNaN(m.auc));
   assert.ok(Number.isNaN(m.maxSic));
+  assert.ok(Number.isNaN(m.balancedAccuracy!));
+  assert.equal(m.unsupported!.maxSic, "no signal events in the sample");
   assert.equal(m.accuracy, 2 / 3);
 });

@@ -6,14 +6,14 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { auc, evaluate, rocCurve } from "../../lib/metrics";
+import { auc, evaluate, pairedBootstrap, resampleIndices, rocCurve } from "../../lib/metrics";
 import { Rng } from "../../lib/util/rng";
 import { SYSTEM_PYTHON, skipUnlessPython } from "../support/shared";
 
 const PY = `
 import sys, json
 import numpy as np
-from sklearn.metrics import roc_curve, roc_auc_score, precision_recall_fscore_support, confusion_matrix, accuracy_score
+from sklearn.metrics import roc_curve, roc_auc_score, precision_recall_fscore_support, confusion_matrix, accuracy_score, balanced_accuracy_score
 out = []
 for d in json.load(sys.stdin):
     y = np.array(d["labels"]); s = np.array(d["scores"]); pred = (s >= 0.5).astype(int)
@@ -23,13 +23,13 @@ for d in json.load(sys.stdin):
     tn, fp, fn, tp = confusion_matrix(y, pred, labels=[0, 1]).ravel()
     out.append(dict(fpr=fpr.tolist(), tpr=tpr.tolist(), thr=thr[1:].tolist(), fpr2=fpr2.tolist(), tpr2=tpr2.tolist(),
         thr2=thr2[1:].tolist(), auc=roc_auc_score(y, s), p=p.tolist(), r=r.tolist(), f=f.tolist(), sup=sup.tolist(),
-        cm=[int(tn), int(fp), int(fn), int(tp)], acc=accuracy_score(y, pred)))
+        cm=[int(tn), int(fp), int(fn), int(tp)], acc=accuracy_score(y, pred), bal=balanced_accuracy_score(y, pred)))
 print(json.dumps(out))
 `;
 
 interface Ref {
   fpr: number[]; tpr: number[]; thr: number[]; fpr2: number[]; tpr2: number[]; thr2: number[];
-  auc: number; p: number[]; r: number[]; f: number[]; sup: number[]; cm: number[]; acc: number;
+  auc: number; p: number[]; r: number[]; f: number[]; sup: number[]; cm: number[]; acc: number; bal: number;
 }
 
 function sample(seed: number, n: number, digits: number): { labels: number[]; scores: number[] } {
@@ -69,5 +69,45 @@ test("metrics match scikit-learn on random scores", { skip: skipUnlessPython("sk
     assert.deepEqual([m.background.support, m.signal.support], ref.sup);
     assert.deepEqual([m.confusion.tn, m.confusion.fp, m.confusion.fn, m.confusion.tp], ref.cm);
     assert.ok(Math.abs(m.accuracy - ref.acc) < 1e-12);
+    assert.ok(Math.abs(m.balancedAccuracy! - ref.bal) < 1e-12, `case ${k} balanced accuracy ${m.balancedAccuracy} vs ${ref.bal}`);
   });
+});
+
+const PAIRED_PY = `
+import sys, json
+import numpy as np
+from sklearn.metrics import roc_auc_score, balanced_accuracy_score, accuracy_score, f1_score
+d = json.load(sys.stdin)
+y = np.array(d["labels"]); a = np.array(d["a"]); b = np.array(d["b"])
+fns = dict(auc=lambda y, s: roc_auc_score(y, s), balancedAccuracy=lambda y, s: balanced_accuracy_score(y, (s >= 0.5).astype(int)),
+           accuracy=lambda y, s: accuracy_score(y, (s >= 0.5).astype(int)), **{"signal.f1": lambda y, s: f1_score(y, (s >= 0.5).astype(int), zero_division=0)})
+out = {}
+for k, f in fns.items():
+    diffs = [f(y[i], a[i]) - f(y[i], b[i]) for i in map(np.array, d["indices"])]
+    out[k] = dict(a=f(y, a), b=f(y, b), lo=float(np.percentile(diffs, 2.5)), hi=float(np.percentile(diffs, 97.5)))
+print(json.dumps(out))
+`;
+
+test("paired bootstrap matches scikit-learn metrics on the same resampled events", { skip: skipUnlessPython("sklearn", "python3-sklearn") }, () => {
+  // Two correlated classifiers: B = A's score plus extra noise, on the same 400 events.
+  const rng = new Rng(8);
+  const labels = Array.from({ length: 400 }, () => (rng.uniform() < 0.5 ? 1 : 0));
+  const a = labels.map((y) => 1 / (1 + Math.exp(-(1.2 * (y ? 1 : -1) + rng.normal()))));
+  const b = a.map((s) => Math.min(1, Math.max(0, s + 0.05 * rng.normal())));
+  const names = ["auc", "balancedAccuracy", "accuracy", "signal.f1"];
+  const p = pairedBootstrap(labels, a, b, names, { resamples: 300, seed: 12 });
+  const indices = resampleIndices(labels.length, { resamples: 300, seed: 12 }).map((x) => Array.from(x));
+  const r = spawnSync(SYSTEM_PYTHON, ["-c", PAIRED_PY], { input: JSON.stringify({ labels, a, b, indices }), encoding: "utf8", maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0, r.stderr);
+  const ref = JSON.parse(r.stdout) as Record<string, { a: number; b: number; lo: number; hi: number }>;
+  for (const k of names) {
+    const got = p[k];
+    assert.ok(Math.abs(got.a - ref[k].a) < 1e-12 && Math.abs(got.b - ref[k].b) < 1e-12, `${k}: a, b`);
+    assert.ok(Math.abs(got.diff - (ref[k].a - ref[k].b)) < 1e-12, `${k}: diff`);
+    assert.ok(Math.abs(got.interval[0] - ref[k].lo) < 1e-12 && Math.abs(got.interval[1] - ref[k].hi) < 1e-12, `${k}: [${got.interval}] vs sklearn [${ref[k].lo}, ${ref[k].hi}]`);
+    assert.equal(got.level, 0.95);
+  }
+  // Pairing matters: the AUC difference's interval is narrower than A's own interval.
+  const ivA = evaluate(labels, a, { bootstrap: 300, seed: 12 }).intervals!.auc;
+  assert.ok(p.auc.interval[1] - p.auc.interval[0] < ivA[1] - ivA[0], "paired difference narrower than a single AUC interval");
 });

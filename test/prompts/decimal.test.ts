@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { SYSTEM_PYTHON } from "../support/shared";
+import { requireReference, SYSTEM_PYTHON } from "../support/shared";
 import { pyFixed } from "../../lib/prompts/decimal";
 import { Rng } from "../../lib/util/rng";
 
@@ -15,7 +15,7 @@ test("hand-derived cases (ties to even, signed zero)", () => {
   for (const [x, d, s] of HAND) assert.equal(pyFixed(x, d), s, `${x} to ${d}`);
 });
 
-test("agrees with Python's format on ties, near-ties and random values", { skip: spawnSync(SYSTEM_PYTHON, ["-c", "1"]).status === 0 ? false : "no system python" }, () => {
+test("agrees with Python's format on ties, near-ties and random values", { skip: requireReference(spawnSync(SYSTEM_PYTHON, ["-c", "1"]).status === 0 ? false : "no system python") }, () => {
   const rng = new Rng(9);
   const xs: number[] = [];
   for (let i = 0; i < 300; i++) xs.push((rng.int(200000) - 100000) / 8, (rng.uniform() - 0.5) * 10 ** rng.int(7), rng.int(1000) + 0.5, -(rng.int(100) + 0.005));

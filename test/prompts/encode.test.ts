@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import { sharedFile, skipUnlessPython, skipUnlessShared } from "../support/shared";
 import { loadTokenizer } from "../../lib/tokenizer/hf-tokenizer";
 import { Tokenizer } from "../../lib/tokenizer/types";
+import type { EventRecord } from "../../lib/jets/record";
 import { PromptOptions, encodeExample, featuresTokenId, formatPrompt, syntheticRecords, trainPromptTokenizer } from "../../lib/prompts";
 import { sentencePiece } from "../tokenizer/sentencepiece-ref";
 
@@ -52,8 +53,8 @@ test("Mistral v3: the features placeholder uses the reserved [control_12] id", {
   assert.equal(ex.promptIds.filter((id) => id === featuresTokenId(tok)).length, 1);
 });
 
-function checkWholeText(tok: Tokenizer, whole: (text: string) => number[], eos: string, styles = STYLES): void {
-  records.forEach((r, i) => {
+function checkWholeText(tok: Tokenizer, whole: (text: string) => number[], eos: string, styles = STYLES, recs = records): void {
+  recs.forEach((r, i) => {
     const style = styles[i % styles.length];
     const ex = encodeExample(tok, r, style, i);
     const text = formatPrompt(r, style, i);
@@ -72,6 +73,26 @@ test("hepllm's own tokenizer: spliced ids equal encoding the whole text (tokeniz
     saveTokenizer(tok, dir);
     checkWholeText(tok, await hfReference(dir), "</s>");
     assert.equal(tok.idToToken(encodeExample(tok, records[0]).answerIds.signal[0]), "▁signal");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Records as a jet-feature table gives them: no event/jet n_particles, no P_T_lead. */
+function tableStyle(r: EventRecord): EventRecord {
+  const { n_particles: _n, ...rest } = r;
+  return { ...rest, jets: r.jets.map(({ n_particles: _m, P_T_lead: _l, ...j }) => j) };
+}
+
+test("a tokenizer trained on prompts of records without the optional fields encodes them as the reference does", async () => {
+  const tok = trainPromptTokenizer({ records: [...syntheticRecords(400, 2)].map(tableStyle) });
+  const recs = records.map(tableStyle);
+  assert.ok(recs.every((r) => !formatPrompt(r).includes("n_particles")));
+  const dir = fs.mkdtempSync(`${require("node:os").tmpdir()}/hepllm-prompt-tok-`);
+  try {
+    const { saveTokenizer } = await import("../../lib/tokenizer/hf-tokenizer");
+    saveTokenizer(tok, dir);
+    checkWholeText(tok, await hfReference(dir), "</s>", STYLES, recs);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EventRecord, JetRecord } from "../../lib/jets/record";
 import { DEFAULT_PROMPT, INSTRUCTION_VARIANTS, formatPrompt } from "../../lib/prompts/format";
+import { WHEN_PRESENT, describePromptFields } from "../../lib/prompts/fields";
 
 function jet(P_T: number, eta: number, phi: number, E: number, m: number, n: number, lead: number, dR: Record<string, number>): JetRecord {
   return { P_T, eta, phi, E, m, n_particles: n, P_T_lead: lead, tau1: 0.3, tau2: 0.15, tau3: 0.1, tau21: 0.5, tau32: 0.6666, dR };
@@ -73,4 +74,60 @@ test("bad records are reported with the event id and field", () => {
   assert.throws(() => formatPrompt(bad), /event 17: jets\[0\]\.eta is not a finite number/);
   assert.throws(() => formatPrompt({ ...TWO_JETS, n_particles: 1.5 }), /event 17: n_particles must be an integer/);
   assert.throws(() => formatPrompt(TWO_JETS, { instructions: [] }), /instructions must not be empty/);
+});
+
+/** A record as a jet-feature table gives it: no constituent counts, no leading-constituent pT. */
+const TABLE: EventRecord = {
+  id: 5,
+  type: "background",
+  n_jets: 2,
+  M_jj: 2755.9,
+  jets: TWO_JETS.jets.map(({ n_particles: _n, P_T_lead: _l, ...j }) => j),
+};
+
+test("absent fields are left out of the text (no n_particles=, P_T_lead=, n_particles: line)", () => {
+  assert.equal(
+    formatPrompt(TABLE),
+    [
+      "[INST] Classify this event as 'signal' or 'background'",
+      "jets:",
+      "    Jet 1: P_T=1583.80, eta=-0.19, phi=0.24, E=1676.01, m=461.57",
+      "      dR_2: 2.95",
+      "    Jet 2: P_T=1201.01, eta=1.50, phi=-3.00, E=1905.50, m=99.00",
+      "      dR_1: 2.95",
+      "M_jj: 2755.90",
+      "[/INST]",
+    ].join("\n"),
+  );
+  // The fair ablation's prompt: tau21/tau32 follow m directly.
+  assert.equal(
+    formatPrompt(TABLE, { nsubjettiness: true, dR: false }).split("\n")[2],
+    "    Jet 1: P_T=1583.80, eta=-0.19, phi=0.24, E=1676.01, m=461.57, tau21=0.50, tau32=0.67",
+  );
+  // Mixed: one jet (so no dR line) with P_T_lead only; null (hand-written JSON) is absent too.
+  const mixed = { ...TABLE, n_particles: null, jets: [{ ...TABLE.jets[0], P_T_lead: 12.345 }] } as unknown as EventRecord;
+  assert.deepEqual(formatPrompt(mixed).split("\n").slice(2), [
+    "    Jet 1: P_T=1583.80, eta=-0.19, phi=0.24, E=1676.01, m=461.57, P_T_lead=12.35",
+    "M_jj: 2755.90",
+    "[/INST]",
+  ]);
+  // Present fields are still checked.
+  assert.throws(() => formatPrompt({ ...TABLE, jets: [{ ...TABLE.jets[0], n_particles: 2.5 }] }), /event 5: jets\[0\]\.n_particles must be an integer/);
+});
+
+test("describePromptFields lists what the text carries", () => {
+  assert.deepEqual(describePromptFields({}), [
+    "jet P_T [GeV]", "jet eta", "jet phi", "jet E [GeV]", "jet m [GeV]",
+    `jet n_particles${WHEN_PRESENT}`, `jet P_T_lead [GeV]${WHEN_PRESENT}`,
+    "jet dR to each other jet", `event n_particles${WHEN_PRESENT}`, "M_jj [GeV]",
+  ]);
+  assert.deepEqual(describePromptFields({ nsubjettiness: true, dR: false }, [TABLE]), [
+    "jet P_T [GeV]", "jet eta", "jet phi", "jet E [GeV]", "jet m [GeV]", "jet tau21", "jet tau32", "M_jj [GeV]",
+  ]);
+  assert.deepEqual(describePromptFields({}, [TWO_JETS]), [
+    "jet P_T [GeV]", "jet eta", "jet phi", "jet E [GeV]", "jet m [GeV]", "jet n_particles", "jet P_T_lead [GeV]",
+    "jet dR to each other jet", "event n_particles", "M_jj [GeV]",
+  ]);
+  const both = describePromptFields({}, [TWO_JETS, TABLE]);
+  assert.ok(both.includes(`jet n_particles${WHEN_PRESENT}`) && both.includes(`event n_particles${WHEN_PRESENT}`));
 });

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { confusionSpec, eventDisplaySpec, histogram, lossCurveSpec, overlaySpec, rocSpec, scoreHistogramSpec, sicSpec, thin, toVega } from "../../lib/report";
+import { confusionSpec, eventDisplaySpec, histogram, lossCurveSpec, overlaySpec, rejectionSpec, rocSpec, scoreDistributionsSpec, scoreHistogramSpec, sicBandSpec, sicSpec, thin, toVega } from "../../lib/report";
+import { Rng } from "../../lib/util/rng";
 import type { FigureSpec } from "../../lib/report";
 import { assertWellFormedSVG } from "./files";
 
@@ -89,4 +90,80 @@ test("the SVG checker used by the export test rejects broken files", () => {
   assert.throws(() => assertWellFormedSVG("<html></html>", "x"), /root element/);
   assert.throws(() => assertWellFormedSVG("<svg><g>a < b</g></svg>", "x"), /stray markup/);
   assert.doesNotThrow(() => assertWellFormedSVG('<?xml version="1.0"?><svg a="1"><g/><text>x &amp; y</text></svg>', "x"));
+});
+
+/** Every legend `orient` in a spec (nested layers/facets included). */
+function legendOrients(x: unknown, out: string[] = []): string[] {
+  if (Array.isArray(x)) x.forEach((v) => legendOrients(v, out));
+  else if (x && typeof x === "object") {
+    for (const [k, v] of Object.entries(x)) {
+      if (k === "legend" && v && typeof v === "object") out.push(String((v as { orient?: string }).orient ?? "right"));
+      else legendOrients(v, out);
+    }
+  }
+  return out;
+}
+
+function toySamples(): Array<{ name: string; labels: number[]; scores: number[] }> {
+  const rng = new Rng(3);
+  const labels = Array.from({ length: 600 }, () => (rng.uniform() < 0.5 ? 1 : 0));
+  const mk = (sep: number): number[] => labels.map((y) => 1 / (1 + Math.exp(-(sep * (y ? 1 : -1) + rng.normal()))));
+  return [{ name: "a", labels, scores: mk(1.2) }, { name: "b", labels, scores: mk(0.6) }];
+}
+
+test("rejection figure: log y, one line and one band per classifier, random 1/εS, no unsupported points", () => {
+  const samples = toySamples();
+  const nB = samples[0].labels.filter((y) => y === 0).length;
+  const spec = rejectionSpec(samples, { resamples: 50, seed: 2 });
+  const [bandLayer, lineLayer] = spec.layer as Array<{ data: { values: Rows }; encoding: Record<string, { scale?: { type?: string } }> }>;
+  assert.equal(lineLayer.encoding.y.scale!.type, "log");
+  const lines = lineLayer.data.values;
+  assert.deepEqual([...new Set(lines.map((r) => r.model))], ["a", "b", "random (1/εS)"]);
+  const random = lines.filter((r) => r.model === "random (1/εS)");
+  for (const r of random) assert.ok(Math.abs((r.value as number) - 1 / (r.eff as number)) < 1e-12);
+  // A point needs εB·N_B ≥ 10 background events, i.e. 1/εB ≤ N_B/10.
+  for (const r of lines.filter((r) => r.model !== "random (1/εS)")) assert.ok((r.value as number) <= nB / 10 + 1e-9, `1/εB ${r.value} at ${r.eff} (N_B ${nB})`);
+  for (const r of bandLayer.data.values) assert.ok((r.lo as number) <= (r.hi as number));
+  assert.ok(bandLayer.data.values.some((r) => r.model === "a") && bandLayer.data.values.some((r) => r.model === "b"));
+  const plotly = spec.usermeta!.plotly!;
+  assert.equal(plotly.data.filter((t) => t.fill === "toself").length, 2);
+  assert.equal((plotly.layout.yaxis as { type: string }).type, "log");
+  assert.match(JSON.stringify(spec.title), /95% bootstrap intervals; points with ≥ 10 background events passing/);
+  assert.doesNotThrow(() => toVega(spec));
+});
+
+test("SIC band figure: εS/√εB per grid point, max SIC from the supported cuts in the legend", () => {
+  const spec = sicBandSpec(toySamples(), { resamples: 30, seed: 2 });
+  const lineLayer = (spec.layer as Array<{ data: { values: Rows } }>)[1];
+  const names = [...new Set(lineLayer.data.values.map((r) => String(r.model)))];
+  assert.match(names[0], /^a \(max SIC \d+\.\d\d\)$/);
+  for (const r of lineLayer.data.values.filter((r) => r.model === "random (√εS)")) assert.ok(Math.abs((r.value as number) - Math.sqrt(r.eff as number)) < 1e-12);
+  assert.doesNotThrow(() => toVega(spec));
+});
+
+test("score distributions: one panel per classifier, unit area per class", () => {
+  const samples = toySamples();
+  const spec = scoreDistributionsSpec(samples, { bins: 20 });
+  const rows = values(spec);
+  for (const model of ["a", "b"]) {
+    for (const cls of ["signal", "background"]) {
+      const area = rows.filter((r) => r.model === model && r.cls === cls).reduce((a, r) => a + ((r.hi as number) - (r.lo as number)) * (r.density as number), 0);
+      assert.ok(Math.abs(area - 1) < 1e-12, `${model} ${cls}: area ${area}`);
+    }
+  }
+  assert.equal((spec.facet as { field: string }).field, "model");
+  assert.equal(spec.usermeta!.plotly!.data.length, 4);
+  assert.doesNotThrow(() => toVega(spec));
+});
+
+test("legends sit outside the plot area (never over a curve)", () => {
+  const samples = toySamples();
+  const inside = ["top-left", "top-right", "bottom-left", "bottom-right"];
+  const specs = {
+    roc: rocSpec(samples), sic: sicSpec(samples), rejection: rejectionSpec(samples, { resamples: 0 }), sicBand: sicBandSpec(samples, { resamples: 0 }),
+    distributions: scoreDistributionsSpec(samples), histogram: scoreHistogramSpec(samples[0]),
+  };
+  for (const [name, spec] of Object.entries(specs)) {
+    for (const o of legendOrients(spec)) assert.ok(!inside.includes(o), `${name}: legend orient ${o} is inside the plot`);
+  }
 });

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { asTable, exportTable, readManifest, tableCSV, tableMarkdown, toDataFrame } from "../../lib/report";
 import type { Table } from "../../lib/report";
 import { hasPython, pythonCSV } from "./files";
+import { requireReference } from "../support/shared";
 
 const table: Table = {
   columns: ["name", "value", "note"],
@@ -36,7 +37,7 @@ test("tables round-trip through a danfojs DataFrame", () => {
   assert.equal(back.rows[2].name, "count");
 });
 
-test("exported table files: CSV header and row count (read by Python's csv), Markdown, HTML, manifest", { skip: hasPython ? false : "no /usr/bin/python3" }, () => {
+test("exported table files: CSV header and row count (read by Python's csv), Markdown, HTML, manifest", { skip: requireReference(hasPython ? false : "no /usr/bin/python3") }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-tables-"));
   try {
     const out = exportTable(toDataFrame(table), dir, "toy-metrics", { title: "Toy metrics" });

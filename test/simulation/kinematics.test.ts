@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { boost, decayTwoBody, deltaR, FourVector, fromPtYPhiM, mass } from "../../lib/simulation/kinematics";
+import { boost, decayTwoBody, decayTwoBodyHelicity, deltaR, FourVector, fromPtYPhiM, mass } from "../../lib/simulation/kinematics";
 import { Rng } from "../../lib/util/rng";
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
@@ -35,4 +35,25 @@ test("two-body decays conserve four-momentum and give the daughter masses", () =
 
 test("deltaR wraps the azimuth", () => {
   close(deltaR(fromPtYPhiM(10, 0, 3.1, 0), fromPtYPhiM(10, 0, -3.1, 0)), 2 * Math.PI - 6.2, 1e-9);
+});
+
+test("helicity-frame decays: four-momentum, and <cos^2 theta*> = 1/3, 1/5, 2/5 for a = 0, -1, +1", () => {
+  const rng = new Rng(5);
+  // <c^2> under 1 + a c^2 on [-1, 1]: (2/3 + 2a/5) / (2 + 2a/3), by hand.
+  for (const [a, want] of [[0, 1 / 3], [-1, 1 / 5], [1, 2 / 5]] as const) {
+    let s = 0;
+    const n = 20000;
+    for (let k = 0; k < n; k++) {
+      const parent = fromPtYPhiM(1500, 0.7, 1.1, 500);
+      const [q1, q2] = decayTwoBodyHelicity(parent, 0, 0, a, rng);
+      if (k < 20) for (let i = 0; i < 4; i++) close(q1[i] + q2[i], parent[i], 1e-9);
+      // cos theta* from the lab energy split of massless daughters: E1 = (E + |P| c) / 2.
+      const P = Math.hypot(parent[1], parent[2], parent[3]);
+      const c = (2 * q1[0] - parent[0]) / P;
+      s += c * c;
+    }
+    // Standard error of <c^2> is < 0.3 / sqrt(n) ~ 0.002.
+    assert.ok(Math.abs(s / n - want) < 0.008, `a=${a}: <cos^2> ${s / n} vs ${want}`);
+  }
+  assert.throws(() => decayTwoBodyHelicity([600, 0, 0, 0], 0, 0, 2, rng), /\[-1, 1\]/);
 });

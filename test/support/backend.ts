@@ -1,14 +1,17 @@
 /**
- * Tests run tfjs on the wasm backend, the one hepllm uses on a machine without tfjs-node: some
- * gradients exist on cpu but not on wasm, so training code must be proven there.
+ * Model tests run on the production backend set-up: `initBackend("wasm")` from lib/llm/backend.ts,
+ * which also installs hepllm's custom wasm kernels (heap-view Slice/Unpack/SplitV, aliasing
+ * Identity/Cast, grouped products), so the kernels training really uses are the ones tested.
+ * Pinned to wasm rather than initBackend()'s first choice: that is wasm wherever no native
+ * tfjs-node is installed (here, CI), and wasm is where some gradients are missing that exist on
+ * cpu, so training code must be proven there; on a machine with tfjs-node the native backend has
+ * its own tests (test/llm/backend.test.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
+import { initBackend } from "../../lib/llm/backend";
 
 export async function useWasm(): Promise<void> {
-  if (tf.getBackend() !== "wasm") {
-    const ok = await tf.setBackend("wasm");
-    if (!ok) throw new Error("the wasm tfjs backend did not initialise");
-  }
+  const name = await initBackend("wasm");
+  if (name !== "wasm" || tf.getBackend() !== "wasm") throw new Error(`the wasm tfjs backend did not initialise (got ${name})`);
   await tf.ready();
 }

@@ -27,8 +27,8 @@ function bruteForce(clf: LlmClassifier, r: EventRecord, label: "signal" | "backg
   return tf.tidy(() => {
     const ids = tf.tensor2d([seq], [1, seq.length], "int32");
     const embeds = clf.fusion
-      ? clf.fusion.inject(clf.model.embed(ids), tf.tensor2d([...require("../../lib/llm/fusion/features").eventFeatures(r, 2)], [1, 23]),
-          [clf.fusion.cfg.mode === "token" ? e.featuresTokenIndex : 0])
+      ? clf.fusion.inject(clf.model.embed(ids), tf.tensor2d([...require("../../lib/llm/fusion/features").eventFeatures(r, 2)], [1, require("../../lib/llm/fusion/features").featureSize(2)]),
+          [{ token: e.featuresTokenIndex, "first-token": 0, "last-token": e.promptIds.length - 1, off: 0 }[clf.fusion.cfg.mode]])
       : undefined;
     const lp = tf.logSoftmax(clf.model.forward(ids, { inputsEmbeds: embeds }).reshape([seq.length, -1])).arraySync() as number[][];
     let s = 0;
@@ -38,7 +38,7 @@ function bruteForce(clf: LlmClassifier, r: EventRecord, label: "signal" | "backg
 }
 
 test("batched, cached scoring equals the brute-force label likelihoods", async () => {
-  for (const mode of ["token", "first-token", "off"] as const) {
+  for (const mode of ["token", "first-token", "last-token", "off"] as const) {
     const model = initModel(cfg, 11);
     const clf = new LlmClassifier(model, tok, options(mode));
     // Make LoRA non-trivial (B starts at zero) so the adapter path is exercised too.

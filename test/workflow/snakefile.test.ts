@@ -9,13 +9,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { readSummary } from "../../lib/analysis/summary";
-import { REPO_ROOT } from "../support/shared";
+import { REPO_ROOT, requireReference } from "../support/shared";
 import { startScriptedServer, ScriptedServer } from "../support/scripted-openai-server";
 import { fenced, program, simulatedLHCO, tempDir } from "../analysis/fixture";
 
 const SNAKEFILE = path.join(REPO_ROOT, "workflow", "Snakefile");
 const hasSnakemake = spawnSync("snakemake", ["--version"], { stdio: "ignore" }).status === 0;
-const skip = hasSnakemake ? false : "snakemake is not installed (apt-get install snakemake)";
+const skip = requireReference(hasSnakemake ? false : "snakemake is not installed (apt-get install snakemake)");
 const work = tempDir("snakemake");
 let server: ScriptedServer;
 

@@ -7,12 +7,13 @@ import type { EventRecord } from "../../jets/record";
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 export function eventQuestion(rec: EventRecord): string {
-  const lines = [`Event ${rec.id}: ${rec.n_particles} particles, ${rec.n_jets} jets (anti-kt R = 1.0, pT > 20 GeV).`];
+  const particles = rec.n_particles !== undefined ? `${rec.n_particles} particles, ` : "";
+  const lines = [`Event ${rec.id}: ${particles}${rec.n_jets} jets (anti-kt R = 1.0, pT > 20 GeV).`];
   if (rec.M_jj !== undefined) lines.push(`Dijet invariant mass M_jj = ${round(rec.M_jj)} GeV.`);
   rec.jets.forEach((j, i) => {
     lines.push(
       `Jet ${i + 1}: pT = ${round(j.P_T)} GeV, eta = ${round(j.eta)}, phi = ${round(j.phi)}, m = ${round(j.m)} GeV, ` +
-        `${j.n_particles} constituents, tau21 = ${round(j.tau21)}, tau32 = ${round(j.tau32)}.`,
+        `${j.n_particles !== undefined ? `${j.n_particles} constituents, ` : ""}tau21 = ${round(j.tau21)}, tau32 = ${round(j.tau32)}.`,
     );
   });
   lines.push(

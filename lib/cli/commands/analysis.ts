@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../../analysis/config";
 import { buildReferences } from "../../analysis/reference";
 import { cutEvents, prepareCampaign, runCampaign } from "../../analysis/runner";
+import { IsolationChoice, UNSAFE_NO_SANDBOX } from "../../analysis/isolation/backend";
 import { runInSandbox } from "../../analysis/sandbox";
 import { parseStep, STEPS, StepId } from "../../analysis/steps";
 import { aggregate, formatStats, readSummary } from "../../analysis/summary";
@@ -20,7 +21,7 @@ A supervisor model instructs, a coder model writes a program for one of five ana
 outputs are checked against hepllm's reference solution, for up to max_iterations tries.
 
 subcommands:
-  run --config <file.json> [--steps LIST] [--run NAME] [--marker <file>]
+  run --config <file.json> [--steps LIST] [--run NAME] [--marker <file>] [--unsafe-no-sandbox]
       run the campaign in the config (models x steps x repeats); appends to
       <results>/results_summary.csv; --marker writes the step results as JSON when done
   prepare --config <file.json> [--steps LIST]
@@ -30,7 +31,13 @@ subcommands:
   validate --step K --ref <dir> --out <dir> [--digits D]
       compare a folder of outputs with a step's reference outputs (exit 1 when they differ)
   sandbox --program <file.ts|js> --input <dir> --dir <sandbox dir> [--timeout S] [--memory MB]
+          [--isolation auto|bwrap|unshare] [--unsafe-no-sandbox]
       run a program as the framework does; its outputs land in <sandbox dir>/work/out
+
+Generated programs run with no network by construction (bubblewrap, else a user + network
+namespace via unshare). Where neither works, hepllm refuses to run them and says how to enable
+one; --unsafe-no-sandbox (config "sandbox": {"isolation": "${UNSAFE_NO_SANDBOX}"}) runs them
+anyway, with a warning on every run.
   stats [--csv <results/results_summary.csv>]
       success rates (Wilson 95% interval), iterations, time and errors per model pair and step`;
 
@@ -56,6 +63,7 @@ export const command: Command = {
         data: { type: "string" }, out: { type: "string" }, events: { type: "string" }, step: { type: "string" },
         ref: { type: "string" }, digits: { type: "string" }, program: { type: "string" }, input: { type: "string" },
         dir: { type: "string" }, timeout: { type: "string" }, memory: { type: "string" }, csv: { type: "string" },
+        isolation: { type: "string" }, "unsafe-no-sandbox": { type: "boolean" },
       },
       strict: true,
       allowPositionals: false,
@@ -67,6 +75,7 @@ export const command: Command = {
         const cfg = loadConfig(required(values, "config"));
         cfg.steps = steps(values.steps) ?? cfg.steps;
         if (values.run) cfg.run = values.run;
+        if (values["unsafe-no-sandbox"]) cfg.sandbox.isolation = UNSAFE_NO_SANDBOX;
         if (sub === "prepare") {
           await prepareCampaign(cfg, log);
           if (values.marker) writeFileAtomic(values.marker, JSON.stringify({ run: cfg.run, steps: cfg.steps }) + "\n");
@@ -99,16 +108,18 @@ export const command: Command = {
       case "sandbox": {
         const program = required(values, "program");
         if (!fs.existsSync(program)) throw new UsageError(`--program: ${program} not found`);
+        const isolation = values["unsafe-no-sandbox"] ? UNSAFE_NO_SANDBOX : values.isolation ?? "auto";
+        if (!["auto", "bwrap", "unshare", UNSAFE_NO_SANDBOX].includes(isolation)) throw new UsageError(`--isolation must be auto, bwrap or unshare (the opt-out is --unsafe-no-sandbox)`);
         const r = await runInSandbox({
           code: fs.readFileSync(program, "utf8"),
           language: program.endsWith(".ts") ? "typescript" : "javascript",
           dir: required(values, "dir"),
           inputDir: required(values, "input"),
-          limits: { timeoutMs: (int(values, "timeout", 120) ?? 120) * 1000, memoryMb: int(values, "memory", 4096) },
+          limits: { timeoutMs: (int(values, "timeout", 120) ?? 120) * 1000, memoryMb: int(values, "memory", 4096), isolation: isolation as IsolationChoice },
         });
         process.stdout.write(r.stdout);
         process.stderr.write(r.stderr);
-        log(`exit ${r.exitCode ?? r.signal}${r.timedOut ? " (time limit)" : ""} after ${(r.durationMs / 1000).toFixed(1)} s; outputs in ${r.outputDir}`);
+        log(`exit ${r.exitCode ?? r.signal}${r.timedOut ? " (time limit)" : ""} (isolation ${r.isolation}) after ${(r.durationMs / 1000).toFixed(1)} s; outputs in ${r.outputDir}`);
         return r.exitCode ?? 1;
       }
       case "stats": {

@@ -1,15 +1,21 @@
 /** `hepllm eval --run <dir> [--checkpoint N] --data <jsonl>`: score a checkpoint on a labelled set. */
 import { parseArgs } from "node:util";
+import { metricsSummary } from "../../report/summary";
 import { evaluateRun } from "../../train/run";
 import { int, required } from "../args";
 import { Command } from "../command";
 
 const usage = `usage: hepllm eval --run <dir> --data <jsonl> [--checkpoint N] [--dataset "1:1 @1000"] [--max-events N] [--batch-size N] [--json]
 
-Scores every event of <jsonl> with the run's checkpoint (the newest unless --checkpoint), prints
-accuracy, per-class precision/recall/F1, AUC, background rejection and max SIC, writes the
+Scores every event of <jsonl> with the run's checkpoint (the one it selected on val, selected.json,
+else the newest; or --checkpoint N), prints
+accuracy, balanced accuracy, per-class precision/recall/F1, AUC, background rejection 1/εB at
+εS = 0.3 and 0.5 and max SIC, each with its bootstrap interval (level stated), writes the
 per-event scores beside the run and appends the evaluation to <dir>/log.jsonl (a row of the
-results table).`;
+results table). A metric the sample cannot support (too few background events passing the cut)
+is n/a with the reason; in --json it is null with the reason under "unsupported".
+
+  --json   the full log entry as JSON: metrics with "intervals", "intervalLevel", "unsupported"`;
 
 export const command: Command = {
   name: "eval",
@@ -35,11 +41,8 @@ export const command: Command = {
       return 0;
     }
     const m = entry.metrics;
-    const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
     console.log(`${entry.run} ${entry.checkpoint} on ${entry.dataset} (${m.n} events, numeric input ${entry.numericInput})`);
-    console.log(`  accuracy ${f(m.accuracy)}  AUC ${f(m.auc)}  max SIC ${f(m.maxSic)}  1/εB@εS=0.3 ${f(m.rejection30)}  @0.5 ${f(m.rejection50)}`);
-    console.log(`  signal     precision ${f(m.signal.precision)} recall ${f(m.signal.recall)} F1 ${f(m.signal.f1)}`);
-    console.log(`  background precision ${f(m.background.precision)} recall ${f(m.background.recall)} F1 ${f(m.background.f1)}`);
+    for (const line of metricsSummary(m)) console.log(line);
     return 0;
   },
 };

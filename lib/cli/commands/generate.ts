@@ -22,6 +22,7 @@ const usage = `usage: hepllm generate --model <dir> (--prompt <text> | --ids 1,2
   --seed <K>             sampler seed (default 0)
   --stop <list>          stop token ids (default: the model's EOS)
   --adapter <dir>        LoRA adapter folder (PEFT layout) applied to the model
+  --lora-only            with a classifier checkpoint that has a fusion adapter: apply its LoRA weights alone
   --low-memory           keep weights as bfloat16 on the host (large models; slower)
   --json                 print {"ids": [new ids], "text": "<generated text>"} instead of the text`;
 
@@ -43,6 +44,7 @@ export const command: Command = {
         seed: { type: "string" },
         stop: { type: "string" },
         adapter: { type: "string" },
+        "lora-only": { type: "boolean", default: false },
         "low-memory": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
       },
@@ -69,7 +71,7 @@ export const command: Command = {
       if (!prompt.every((x) => Number.isInteger(x) && x >= 0)) throw new UsageError("--ids must be non-negative integers");
     }
     const model = await loadModel(dir, { lowMemory: values["low-memory"] });
-    if (values.adapter) loadAdapter(model, values.adapter);
+    if (values.adapter) loadAdapter(model, values.adapter, { loraOnly: values["lora-only"] });
     const eos = model.config.eosTokenId ?? tok?.eosId;
     const stopIds = numList(values, "stop") ?? (eos !== undefined ? [eos] : []);
 

@@ -1,4 +1,4 @@
-/** `hepllm split`: labelled records -> train/validation files per signal:background ratio. */
+/** `hepllm split`: labelled records -> train/validation/test files per signal:background ratio. */
 import { parseArgs } from "node:util";
 import { formatSplitSummary, split } from "../../dataset";
 import { int, numList, required } from "../args";
@@ -6,20 +6,24 @@ import { Command, UsageError } from "../command";
 
 const usage = `usage: hepllm split --in <records.jsonl> --out <dir> [options]
 
-Writes <dir>/<s>-<b>/train.jsonl and val.jsonl for each signal:background ratio s:b, and
-<dir>/split.json with the counts. Signal and background are shuffled with the seed; one global
-validation pool (sized for the largest validation set) is set aside first, so no validation
-event of any set is in any training file. Every set holds whole units of s + b events, so its
-ratio is exact. Validation takes at most half of each class; training takes as many events as
-remain (or --train-size). When signal runs short, sets shrink (ratio kept) with a warning.
+Writes <dir>/<s>-<b>/train.jsonl, val.jsonl and test.jsonl for each signal:background ratio s:b,
+and <dir>/split.json with the counts and a sha256 of each set's event ids. No event is in two
+sets, across ratios too (1:1 and 1:10 share nothing): signal and background are shuffled with
+the seed and cut into the test sets, then the validation sets, then the training sets; the files
+are read back and the command fails if any event id sits in two of them. Every set holds whole
+units of s + b events, so its ratio is exact. Test and validation sets together take at most half
+of each class (all of it with --train-size 0); training sets take what remains (shared equally
+between ratios) or --train-size. When records run short, sets shrink (ratio kept) with a warning.
 
 options:
-  --in <file>          labelled JSONL records (from hepllm prepare)
+  --in <file>          labelled JSONL records (from hepllm prepare or import-features)
   --out <dir>          output folder
   --ratios LIST        signal:background ratios (default 1:1,1:10)
   --val-size LIST      validation events per ratio, or one for all
                        (default 1000,8000 for two ratios, else 1000 each)
-  --train-size LIST    cap on training events per ratio, or one for all (default: all that remain)
+  --test-size LIST     test events per ratio, or one for all (default: the validation sizes)
+  --train-size LIST    training events per ratio, or one for all; 0 = no training set
+                       (default: share all that remain)
   --seed K             shuffle seed (default 42)`;
 
 /** "1:1,1:10" -> [[1, 1], [1, 10]]. */
@@ -43,7 +47,7 @@ function sizes(values: Record<string, unknown>, name: string, n: number): number
 
 export const command: Command = {
   name: "split",
-  summary: "split records into train/validation sets per signal:background ratio",
+  summary: "split records into disjoint train/validation/test sets per signal:background ratio",
   usage,
   async run(argv) {
     const { values } = parseArgs({
@@ -53,6 +57,7 @@ export const command: Command = {
         out: { type: "string" },
         ratios: { type: "string", default: "1:1,1:10" },
         "val-size": { type: "string" },
+        "test-size": { type: "string" },
         "train-size": { type: "string" },
         seed: { type: "string" },
       },
@@ -66,6 +71,7 @@ export const command: Command = {
       outDir: required(values, "out"),
       ratios,
       valSizes,
+      testSizes: sizes(values, "test-size", ratios.length),
       trainSizes: sizes(values, "train-size", ratios.length),
       seed: int(values, "seed", 42)!,
       progress: true,

@@ -7,8 +7,10 @@ const usage = `usage: hepllm table --runs <dir> [<dir> ...] [--out reports/resul
 
 Reads <dir>/log.jsonl of each run (the trainer's log; a .jsonl path is read as is) and writes one
 row per evaluated checkpoint and dataset — Date, Dataset, Checkpoint, Numeric Input, Accuracy,
-Background Precision, Signal Precision, F1 Score Signal, F1 Score Background, AUC, Max SIC, Run —
-to <out>.md, <out>.csv and <out>.html (listed in the folder's manifest.json).
+Background Precision, Signal Precision, F1 Score Signal, F1 Score Background, AUC, Max SIC,
+Balanced Accuracy, Background Recall, Signal Recall, 1/εB @ εS=0.3, 1/εB @ εS=0.5, Run — to <out>.md, <out>.csv and
+<out>.html (listed in the folder's manifest.json). Each metric cell is "value [low, high]" with the
+interval level in the caption; an n/a cell points to a note giving the reason.
 
 options:
   --runs <dir>...   run folders (checkpoints/<run>), several allowed (also --runs a --runs b)

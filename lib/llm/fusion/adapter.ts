@@ -5,11 +5,15 @@
  *   x [B, F] → Linear(F, H/2) → SiLU → Dropout → Linear(H/2, H) → SiLU → Linear(H, H)
  *            → LayerNorm(H) → × scale  =  v [B, H]
  *
- * Two ways in (FusionMode):
+ * Three ways in (FusionMode):
  *   "first-token": v is added to the embedding of each sequence's first real token (the study's
  *                  first design; with left padding that is not position 0);
  *   "token":       v replaces the embedding of a dedicated <JET_FEATURES> token in the prompt
  *                  (the study's later design);
+ *   "last-token":  v is added to the embedding of the prompt's last token, the position the
+ *                  decision is read from (the linear head's hidden state, or the first answer
+ *                  token's prediction): the numbers reach the decision through the residual
+ *                  stream and every layer, where the other modes need attention to carry them;
  *   "off":         nothing is injected (the ablation).
  * `scale` is learnable and starts at a non-zero value (the model's embedding RMS) so every weight
  * receives gradient from the first step: the study's adapter once multiplied by a zero and did
@@ -19,7 +23,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../util/rng";
 
-export type FusionMode = "first-token" | "token" | "off";
+export type FusionMode = "first-token" | "token" | "last-token" | "off";
 
 export interface FusionConfig {
   /** How the vector enters the model (see above). */
@@ -109,7 +113,7 @@ export class FusionAdapter {
       const mask = tf.tensor3d(onehot, [b, t, 1]);
       const v = this.vector(features).expandDims(1); // [B, 1, H]
       const added = mask.mul(v); // v at the chosen positions, zero elsewhere
-      if (this.cfg.mode === "first-token") return embeds.add(added) as tf.Tensor3D;
+      if (this.cfg.mode !== "token") return embeds.add(added) as tf.Tensor3D;
       return embeds.mul(tf.scalar(1).sub(mask)).add(added) as tf.Tensor3D;
     });
   }

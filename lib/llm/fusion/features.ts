@@ -2,11 +2,14 @@
  * The numeric feature vector of one event record, the input of the fusion adapter.
  *
  * Tokenised digits lose magnitudes ("1583.80" becomes five unrelated tokens), so the adapter
- * reads the raw numbers instead. Layout for K kept jets (default 2), F = 10·K + 3:
- *   per jet k: [P_T, E, P_T_lead, m, n_particles, eta, phi, tau21, tau32, present]
- *   event:     [n_particles, M_jj, M_jj present]
- * A missing jet (one-jet events) or a missing M_jj is all zeros with its `present` flag 0, so
- * the network can tell "absent" from "small".
+ * reads the raw numbers instead. Layout for K kept jets (default 2), F = 12·K + 4:
+ *   per jet k: [P_T, E, P_T_lead, P_T_lead_present, m, n_particles, n_particles_present,
+ *               eta, phi, tau21, tau32, present]
+ *   event:     [n_particles, n_particles_present, M_jj, M_jj_present]
+ * Every value that can be missing is followed by (or, for a whole jet, ends with) a 0/1 presence
+ * flag: a missing jet (one-jet events), a missing M_jj, and the optional record fields (jet
+ * n_particles and P_T_lead, event n_particles: absent in records from a jet-feature table) are 0
+ * with flag 0, so the network can tell "absent" from "small". Present values have flag 1.
  *
  * Scaling rules (each chosen so typical LHCO values land in about [-3, 3]):
  *   momenta, energies, masses x [GeV] → ln(1 + x / s) with s = 1000 GeV for P_T, E and M_jj
@@ -14,12 +17,15 @@
  *     leading constituents are tens to hundreds of GeV); the log tames the steeply falling spectra;
  *   particle counts n → n / 100 (jets 10–200, events 50–500);
  *   eta → eta / 2.5 (the tracker acceptance); phi → phi / π;
- *   tau21, tau32 ∈ [0, 1] unchanged.
+ *   tau21, tau32 ∈ [0, 1] mostly (up to ~2-5 for soft jets) unchanged;
+ *   flags 0 or 1.
  */
 import type { EventRecord, JetRecord } from "../../jets/record";
 
-export const JET_FEATURE_NAMES = ["P_T", "E", "P_T_lead", "m", "n_particles", "eta", "phi", "tau21", "tau32", "present"] as const;
-export const EVENT_FEATURE_NAMES = ["n_particles", "M_jj", "M_jj_present"] as const;
+export const JET_FEATURE_NAMES = [
+  "P_T", "E", "P_T_lead", "P_T_lead_present", "m", "n_particles", "n_particles_present", "eta", "phi", "tau21", "tau32", "present",
+] as const;
+export const EVENT_FEATURE_NAMES = ["n_particles", "n_particles_present", "M_jj", "M_jj_present"] as const;
 
 /** Length of the feature vector for `maxJets` kept jets. */
 export function featureSize(maxJets: number): number {
@@ -36,13 +42,18 @@ export function featureNames(maxJets: number): string[] {
 
 const logScale = (x: number, s: number): number => Math.log1p(Math.max(0, x) / s);
 
+/** [scaled value, 1] when present, [0, 0] when absent (undefined, or null from hand-written JSON). */
+function optional(x: number | undefined | null, scale: (v: number) => number): [number, number] {
+  return x === undefined || x === null ? [0, 0] : [scale(x), 1];
+}
+
 function jetFeatures(j: JetRecord): number[] {
   return [
     logScale(j.P_T, 1000),
     logScale(j.E, 1000),
-    logScale(j.P_T_lead, 100),
+    ...optional(j.P_T_lead, (v) => logScale(v, 100)),
     logScale(j.m, 100),
-    j.n_particles / 100,
+    ...optional(j.n_particles, (v) => v / 100),
     j.eta / 2.5,
     j.phi / Math.PI,
     j.tau21,
@@ -57,11 +68,8 @@ export function eventFeatures(rec: EventRecord, maxJets = 2): Float32Array {
   const per = JET_FEATURE_NAMES.length;
   for (let k = 0; k < maxJets && k < rec.jets.length; k++) out.set(jetFeatures(rec.jets[k]), k * per);
   const base = per * maxJets;
-  out[base] = rec.n_particles / 100;
-  if (rec.M_jj !== undefined) {
-    out[base + 1] = logScale(rec.M_jj, 1000);
-    out[base + 2] = 1;
-  }
+  out.set(optional(rec.n_particles, (v) => v / 100), base);
+  out.set(optional(rec.M_jj, (v) => logScale(v, 1000)), base + 2);
   return out;
 }
 

@@ -14,20 +14,21 @@ function hepllm(args: string[]): { status: number | null; stdout: string; stderr
 test("hepllm demo runs end to end on a tiny size and prints a summary", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-demo-cli-"));
   const out = path.join(root, "data");
-  // The learning steps at their smallest (test/demo/learning.test.ts checks them); every output
-  // goes to the temporary folder, none to the repository's checkpoints/ or reports/.
-  const small = ["--quick", "--pretrain-steps", "1", "--train-events", "16", "--val-events", "20"];
-  const r = hepllm(["demo", "--out", out, "--events", "160", "--seed", "2", ...small, "--runs", path.join(root, "runs"), "--reports", path.join(root, "reports")]);
+  // The quick recipe on a tiny data set (test/study/study.test.ts checks the study itself); every
+  // output, runs and report included, goes to the --out folder.
+  const r = hepllm(["demo", "--out", out, "--events", "400", "--seed", "2", "--quick", "--jobs", "2", "--real-background", ""]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^\[1\/\d+\] simulate: /);
   assert.match(r.stdout, /\n\[2\/\d+\] prepare: /);
   assert.match(r.stdout, /\n\[3\/\d+\] split: /);
-  assert.match(r.stdout, /demo finished in [\dhms.]+:\n\s+simulate\s+\S+\s+160 events \(\d+ signal\)/);
-  for (const f of ["events.h5", "records.jsonl", "demo.json", "splits/split.json", "splits/1-1/train.jsonl", "splits/1-10/val.jsonl"]) {
+  assert.match(r.stdout, /\n\[4\/\d+\] study: /);
+  assert.match(r.stdout, /demo finished in [\dhms.]+:\n\s+simulate\s+\S+\s+400 events \(\d+ signal\)/);
+  assert.match(r.stdout, /demo wall time: [\d.]+ s/);
+  for (const f of ["events.h5", "records.jsonl", "demo.json", "splits/split.json", "splits/1-1/train.jsonl", "splits/1-10/test.jsonl", "study.json", "report/interim-report.md", "runs/llm-fusion-seed1/selected.json"]) {
     assert.ok(fs.existsSync(path.join(out, f)), f);
   }
   const help = hepllm(["demo", "--help"]);
-  assert.match(help.stdout, /1\. simulate: .*\n\s+2\. prepare: .*\n\s+3\. split: /);
+  assert.match(help.stdout, /1\. simulate: .*\n\s+2\. prepare: .*\n\s+3\. split: .*\n\s+4\. study: /);
   assert.equal(hepllm(["demo", "--events", "0"]).status, 2);
   fs.rmSync(root, { recursive: true });
 });

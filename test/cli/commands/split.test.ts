@@ -23,23 +23,38 @@ test("hepllm split writes the sets and prints their counts", () => {
   assert.equal(r.stderr, "");
   const lines = r.stdout.split("\n");
   assert.match(r.stdout, /40 signal, 160 background; seed 5/);
-  // 40 signal: pool 5; training 35 signal (1:1 -> 35+35, 1:3 -> 35+105).
-  assert.ok(lines.some((l) => /^1-1\s+train\s+35\s+35\s+70\s/.test(l)), r.stdout);
+  // 40 signal: tests (= val sizes) 5 + 5, vals 5 + 5 -> 20 held out; 20 left, 10 per ratio.
+  // Background: 5 + 15 + 5 + 15 = 40 held out, 120 left: 1:1 needs 10, 1:3 then takes 30.
+  assert.match(r.stdout, /test \+ validation \(never trained on\): 20 signal, 40 background; 120 events checked in no two sets/);
+  assert.ok(lines.some((l) => /^1-1\s+train\s+10\s+10\s+20\s/.test(l)), r.stdout);
   assert.ok(lines.some((l) => /^1-1\s+val\s+5\s+5\s+10\s/.test(l)), r.stdout);
-  assert.ok(lines.some((l) => /^1-3\s+train\s+35\s+105\s+140\s/.test(l)), r.stdout);
+  assert.ok(lines.some((l) => /^1-1\s+test\s+5\s+5\s+10\s/.test(l)), r.stdout);
+  assert.ok(lines.some((l) => /^1-3\s+train\s+10\s+30\s+40\s/.test(l)), r.stdout);
   assert.ok(lines.some((l) => /^1-3\s+val\s+5\s+15\s+20\s/.test(l)), r.stdout);
-  assert.equal(fs.readFileSync(path.join(out, "1-3", "val.jsonl"), "utf8").trim().split("\n").length, 20);
+  assert.ok(lines.some((l) => /^1-3\s+test\s+5\s+15\s+20\s/.test(l)), r.stdout);
+  assert.equal(fs.readFileSync(path.join(out, "1-3", "test.jsonl"), "utf8").trim().split("\n").length, 20);
+
+  // --test-size and --train-size 0 (no training set for 1:3).
+  const t = hepllm(["split", "--in", file, "--out", out, "--ratios", "1:1,1:3", "--val-size", "4", "--test-size", "8,40", "--train-size", "20,0"]);
+  assert.equal(t.status, 0, t.stderr);
+  assert.ok(t.stdout.split("\n").some((l) => /^1-3\s+test\s+10\s+30\s+40\s/.test(l)), t.stdout);
+  assert.ok(t.stdout.split("\n").some((l) => /^1-3\s+train\s+0\s+0\s+0\s/.test(l)), t.stdout);
+  assert.ok(t.stdout.split("\n").some((l) => /^1-1\s+train\s+10\s+10\s+20\s/.test(l)), t.stdout);
+  assert.equal(fs.readFileSync(path.join(out, "1-3", "train.jsonl"), "utf8"), "");
+  const json = JSON.parse(fs.readFileSync(path.join(out, "split.json"), "utf8"));
+  assert.match(json.sets[1].test.idsSha256, /^[0-9a-f]{64}$/);
 
   const short = hepllm(["split", "--in", file, "--out", out, "--ratios", "1:1", "--val-size", "9"]);
   assert.equal(short.status, 0, short.stderr);
   assert.equal(short.stderr, "");
-  assert.match(short.stdout, /\nnote: 1-1: validation size 9 is not a multiple of 2; using 8 \(4 signal \+ 4 background\)$/m);
+  assert.match(short.stdout, /\nnote: 1-1: test size 9 is not a multiple of 2; using 8 \(4 signal \+ 4 background\)\nnote: 1-1: validation size 9 is not a multiple of 2; using 8 \(4 signal \+ 4 background\)$/m);
   const few = hepllm(["split", "--in", file, "--out", out, "--ratios", "1:1", "--val-size", "100"]);
-  assert.match(few.stderr, /^warning: 1-1: only 40 signal and 160 background records; validation reduced from 100 to 40 events/);
+  assert.match(few.stderr, /^warning: 1-1: only 40 signal and 160 background records; test set reduced from 100 to 20 events/);
 
   const bad = hepllm(["split", "--in", file, "--out", out, "--ratios", "1:x"]);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--ratios: "1:x" is not signal:background/);
   assert.equal(hepllm(["split", "--in", file, "--out", out, "--val-size", "1,2,3"]).status, 2);
+  assert.equal(hepllm(["split", "--in", file, "--out", out, "--test-size", "-1"]).status, 2);
   fs.rmSync(dir, { recursive: true });
 });

@@ -16,25 +16,19 @@ const rec = (pt: number, m: number, mjj?: number): EventRecord => ({
   id: 0, type: "signal", n_particles: 150, n_jets: 2, ...(mjj === undefined ? {} : { M_jj: mjj }), jets: [jet(pt, m), jet(pt * 0.9, m / 2)],
 });
 
+/** Feature-vector length for 2 jets. */
+const F = featureSize(2);
+
 function cfg(mode: FusionConfig["mode"]): FusionConfig {
   return { mode, inputSize: featureSize(2), hiddenSize: 16, maxJets: 2, dropout: 0, initScale: 0.5 };
 }
 
-test("features: hand-scaled values and masks", () => {
-  const f = eventFeatures({ ...rec(1000, 100), jets: [jet(1000, 100)] }, 2);
-  assert.equal(f.length, 23);
-  assert.ok(Math.abs(f[0] - Math.log(2)) < 1e-6, "P_T 1000 GeV → ln(1 + 1000/1000)");
-  assert.ok(Math.abs(f[3] - Math.log(2)) < 1e-6, "m 100 GeV → ln(1 + 100/100)");
-  assert.equal(f[9], 1, "jet 1 present");
-  assert.deepEqual([...f.slice(10, 20)], new Array(10).fill(0), "missing jet 2 is zeros with present = 0");
-  assert.ok(Math.abs(f[20] - 1.5) < 1e-6, "n_particles / 100");
-  assert.equal(f[22], 0, "M_jj absent flag");
-});
+// The feature vector itself (layout, scaling, presence flags) is tested in features.test.ts.
 
 test("every adapter weight receives a non-zero gradient through the injected embedding", () => {
   for (const mode of ["first-token", "token"] as const) {
     const a = new FusionAdapter(cfg(mode), 1);
-    const x = tf.tensor2d([...eventFeatures(rec(1500, 300, 3500)), ...eventFeatures(rec(1300, 80, 2800))], [2, 23]);
+    const x = tf.tensor2d([...eventFeatures(rec(1500, 300, 3500)), ...eventFeatures(rec(1300, 80, 2800))], [2, F]);
     const embeds = tf.randomNormal([2, 5, 16], 0, 1, "float32", 3) as tf.Tensor3D;
     const target = tf.randomNormal([2, 5, 16], 0, 1, "float32", 4);
     const { grads } = tf.variableGrads(() => a.inject(embeds, x, [1, 3]).sub(target).square().sum() as tf.Scalar, a.variables());
@@ -51,14 +45,14 @@ test("every adapter weight receives a non-zero gradient through the injected emb
 test("different features give different embeddings; only the chosen position changes", () => {
   const a = new FusionAdapter(cfg("token"), 2);
   const embeds = tf.randomNormal([1, 4, 16], 0, 1, "float32", 5) as tf.Tensor3D;
-  const out1 = a.inject(embeds, tf.tensor2d(eventFeatures(rec(1500, 300, 3500)), [1, 23]), [2]).arraySync()[0];
-  const out2 = a.inject(embeds, tf.tensor2d(eventFeatures(rec(1300, 80, 2800)), [1, 23]), [2]).arraySync()[0];
+  const out1 = a.inject(embeds, tf.tensor2d(eventFeatures(rec(1500, 300, 3500)), [1, F]), [2]).arraySync()[0];
+  const out2 = a.inject(embeds, tf.tensor2d(eventFeatures(rec(1300, 80, 2800)), [1, F]), [2]).arraySync()[0];
   const e = embeds.arraySync()[0];
   const diff = (u: number[], v: number[]) => Math.max(...u.map((x, i) => Math.abs(x - v[i])));
   assert.ok(diff(out1[2], out2[2]) > 1e-3, "the feature token's embedding depends on the features");
   for (const t of [0, 1, 3]) assert.equal(diff(out1[t], e[t]), 0, `position ${t} untouched`);
   const off = new FusionAdapter(cfg("off"), 2);
-  assert.equal(off.inject(embeds, tf.zeros([1, 23]) as tf.Tensor2D, [0]), embeds, "off injects nothing");
+  assert.equal(off.inject(embeds, tf.zeros([1, F]) as tf.Tensor2D, [0]), embeds, "off injects nothing");
   a.dispose();
   off.dispose();
 });
@@ -66,7 +60,7 @@ test("different features give different embeddings; only the chosen position cha
 test("first-token mode adds to the first real token under left padding", () => {
   const a = new FusionAdapter(cfg("first-token"), 3);
   const embeds = tf.zeros([1, 4, 16]) as tf.Tensor3D;
-  const feats = tf.tensor2d(eventFeatures(rec(1500, 300, 3500)), [1, 23]);
+  const feats = tf.tensor2d(eventFeatures(rec(1500, 300, 3500)), [1, F]);
   const v = a.vector(feats).arraySync()[0];
   const out = a.inject(embeds, feats, [2]).arraySync()[0];
   assert.deepEqual(out[2].map((x) => +x.toFixed(5)), v.map((x) => +x.toFixed(5)));
