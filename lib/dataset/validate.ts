@@ -74,7 +74,7 @@ function describe(err: ErrorObject, root: unknown): { field: string; problem: st
     case "enum":
       return {
         field: fieldPath(parts),
-        problem: `must be one of ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(", ")} (got ${show(value)})`,
+        problem: `must be one of ${(p.allowedValues as unknown[]).map((x) => show(x)).join(", ")} (got ${show(value)})`,
       };
   }
   return { field: fieldPath(parts), problem: `${err.message} (got ${show(value)})` };
@@ -96,6 +96,12 @@ function fieldPath(parts: string[]): string {
 function show(v: unknown): string {
   if (v === undefined) return "undefined";
   if (typeof v === "number") return String(v);
-  const s = JSON.stringify(v);
+  let s: string;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    // JSON.parse builds values nested deeper than JSON.stringify can write back (RangeError).
+    return "a value nested too deeply to print";
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

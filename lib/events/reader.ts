@@ -93,6 +93,12 @@ export async function openLHCO(file: string, opts: { masterkey?: string } = {}):
     if (nColumns !== LHCO_PARTICLE_COLUMNS && nColumns !== LHCO_PARTICLE_COLUMNS + 1) {
       throw new LHCOFormatError(file, `/${LHCO_VALUES_PATH} has ${nColumns} columns, expected 2101 (with label) or 2100 (black box)`);
     }
+    // A chunked HDF5 dataset may claim rows it never stored (they read back as fill values), so a
+    // 20 kB file can declare 2^40 events and stream zeros for days. A row (2100 float64 = 16.8 kB)
+    // never compresses below one byte, so more rows than file bytes means a corrupt or hostile file.
+    if (nEvents > size) {
+      throw new LHCOFormatError(file, `/${LHCO_VALUES_PATH} claims ${nEvents} rows, impossible in a ${size}-byte file (each row takes at least 1 byte)`);
+    }
     if (dtype !== "<d") {
       throw new LHCOFormatError(file, `/${LHCO_VALUES_PATH} has dtype ${JSON.stringify(dtype)}, expected little-endian float64 "<d"`);
     }

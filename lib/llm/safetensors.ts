@@ -36,6 +36,21 @@ export interface RawTensor {
 
 const MAX_HEADER = 100 * 1024 * 1024; // the reference implementation's limit
 
+/**
+ * A header value for an error message: short, and safe for hostile JSON (JSON.parse builds
+ * arbitrarily deep values that JSON.stringify cannot write back: it would throw a RangeError).
+ */
+function show(v: unknown): string {
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    return "(a value nested too deeply to print)";
+  }
+  if (s === undefined) return String(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
 /** One open `.safetensors` file (header parsed and validated; data read on demand). */
 export class SafetensorsFile {
   readonly path: string;
@@ -56,7 +71,10 @@ export class SafetensorsFile {
 
   private parseHeader(): void {
     const file = this.path;
-    const size = fs.fstatSync(this.fd!).size;
+    const stat = fs.fstatSync(this.fd!);
+    // A folder opens fine on Linux, but reading it fails with an EISDIR that does not name it.
+    if (!stat.isFile()) throw new Error(`${file}: not a regular file`);
+    const size = stat.size;
     if (size < 8) throw new Error(`${file}: not a safetensors file (${size} bytes, shorter than the 8-byte header length)`);
     const lenBuf = this.readBytes(0, 8);
     const n = Number(new DataView(lenBuf.buffer).getBigUint64(0, true));
@@ -85,16 +103,16 @@ export class SafetensorsFile {
       };
       const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
       if (typeof e !== "object" || e === null) bad("header entry is not an object");
-      if (typeof e.dtype !== "string" || !(e.dtype in DTYPE_BYTES)) bad(`unsupported dtype ${JSON.stringify(e.dtype)}`);
+      if (typeof e.dtype !== "string" || !(e.dtype in DTYPE_BYTES)) bad(`unsupported dtype ${show(e.dtype)}`);
       const dtype = e.dtype as Dtype;
-      if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) bad(`shape ${JSON.stringify(e.shape)} is not a list of sizes`);
+      if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`shape ${show(e.shape)} is not a list of sizes`);
       const shape = e.shape as number[];
       const off = e.data_offsets;
-      if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0)) bad(`data_offsets ${JSON.stringify(off)} are not two byte offsets`);
+      if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0)) bad(`data_offsets ${show(off)} are not two byte offsets`);
       const [b, en] = off as number[];
       if (b > en || en > dataLen) bad(`data_offsets [${b}, ${en}] are outside the ${dataLen}-byte data section`);
       const want = shape.reduce((a, d) => a * d, 1) * DTYPE_BYTES[dtype];
-      if (en - b !== want) bad(`shape ${JSON.stringify(shape)} × ${dtype} needs ${want} bytes but data_offsets span ${en - b}`);
+      if (en - b !== want) bad(`shape ${show(shape)} × ${dtype} needs ${want} bytes but data_offsets span ${en - b}`);
       this.tensors.set(name, { name, dtype, shape, file, begin: dataStart + b, end: dataStart + en });
       spans.push([b, en, name]);
     }
@@ -239,7 +257,10 @@ export class Checkpoint {
         }
         if (!map || typeof map !== "object") throw new Error(`${index}: missing "weight_map"`);
         for (const [name, shard] of Object.entries(map)) {
-          if (typeof shard !== "string" || shard.includes("/") || shard.includes("\\")) throw new Error(`${index}: weight_map.${name} is not a shard file name`);
+          // A bare file name in this folder: no path separators, no "."/".." (folders), no NUL (Node throws a TypeError).
+          if (typeof shard !== "string" || shard === "" || shard === "." || shard === ".." || /[/\\\0]/.test(shard)) {
+            throw new Error(`${index}: weight_map.${name} = ${show(shard)} is not a shard file name`);
+          }
           let f = this.files.get(shard);
           if (!f) this.files.set(shard, (f = new SafetensorsFile(path.join(dir, shard))));
           if (!f.tensors.has(name)) throw new Error(`${index}: tensor ${JSON.stringify(name)} is listed in ${shard} but that file does not contain it`);

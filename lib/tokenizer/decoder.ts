@@ -4,24 +4,25 @@
  * A decoder maps the token strings of a sequence to its text.
  */
 import { patternRegex } from "./normalizer";
+import { isJsonObject, jsonArray, showJson } from "./show-json";
 
 export type Decoder = (tokens: string[]) => string[];
 
-type Json = Record<string, unknown>;
 
 const BYTE_RE = /^<0x([0-9A-Fa-f]{2})>$/;
 
 export function buildDecoder(spec: unknown, where: string): Decoder {
   if (spec === null || spec === undefined) return (t) => [t.join("")];
-  const s = spec as Json;
+  if (!isJsonObject(spec)) throw new Error(`${where} must be an object, got ${showJson(spec)}`);
+  const s = spec;
   switch (s.type) {
     case "Sequence": {
-      const parts = (s.decoders as unknown[]).map((p, i) => buildDecoder(p, `${where}.decoders[${i}]`));
+      const parts = jsonArray(s.decoders, `${where}.decoders`).map((p, i) => buildDecoder(p, `${where}.decoders[${i}]`));
       return (t) => parts.reduce((acc, f) => f(acc), t);
     }
     case "Replace": {
       const re = patternRegex(s.pattern, `${where}.pattern`);
-      const content = String(s.content);
+      const content = typeof s.content === "string" ? s.content : showJson(s.content); // never String(): deep arrays overflow
       return (t) => t.map((x) => x.replace(re, () => content));
     }
     case "ByteFallback":
@@ -29,7 +30,9 @@ export function buildDecoder(spec: unknown, where: string): Decoder {
     case "Fuse":
       return (t) => [t.join("")];
     case "Strip": {
-      const content = String(s.content ?? " ");
+      const content = typeof s.content === "string" ? s.content : s.content == null ? " " : showJson(s.content);
+      // Stripping "" never advances: with a huge start/stop the loops in strip() would spin.
+      if (content === "") return (t) => t;
       const start = Number(s.start ?? 0);
       const stop = Number(s.stop ?? 0);
       return (t) => t.map((x) => strip(x, content, start, stop));
@@ -44,7 +47,7 @@ export function buildDecoder(spec: unknown, where: string): Decoder {
         });
     }
     default:
-      throw new Error(`${where}: decoder type ${JSON.stringify(s.type)} is not supported`);
+      throw new Error(`${where}: decoder type ${showJson(s.type)} is not supported`);
   }
 }
 

@@ -11,9 +11,13 @@ import { BpeModel } from "./bpe";
 import { Decoder, buildDecoder } from "./decoder";
 import { Normalizer, buildNormalizer } from "./normalizer";
 import { PreTokenizer, buildPreTokenizer } from "./pretokenizer";
+import { isJsonObject, jsonArray, showJson } from "./show-json";
 import { DecodeOptions, EncodeOptions, END_INST_TOKEN, INST_TOKEN, Tokenizer } from "./types";
 
 type Json = Record<string, unknown>;
+
+/** Largest token id accepted (2^24 - 1, far above real vocabularies of ~32k-256k): ids index arrays. */
+const MAX_TOKEN_ID = 2 ** 24 - 1;
 
 export class HfTokenizer implements Tokenizer {
   readonly bosId: number;
@@ -35,20 +39,24 @@ export class HfTokenizer implements Tokenizer {
   private readonly bpe: BpeModel;
 
   /** `json`: parsed tokenizer.json; `config`: parsed tokenizer_config.json ({} when absent); `where` names the source in errors. */
-  constructor(readonly json: Json, readonly config: Json, where = "tokenizer.json") {
-    const model = json.model as Json | undefined;
+  constructor(readonly json: Json, readonly config: Json, private readonly where = "tokenizer.json") {
+    if (!isJsonObject(json)) throw new Error(`${where}: must be a JSON object, got ${showJson(json)}`);
+    if (!isJsonObject(config)) throw new Error(`${where}: tokenizer_config.json must be a JSON object, got ${showJson(config)}`);
+    const model = isJsonObject(json.model) ? json.model : undefined;
     if (!model || model.type !== "BPE") {
-      throw new Error(`${where}: model.type must be "BPE" (got ${JSON.stringify(model?.type)}); only BPE vocabularies are supported`);
+      throw new Error(`${where}: model.type must be "BPE" (got ${showJson(model?.type)}); only BPE vocabularies are supported`);
     }
     const vocabJson = model.vocab as Record<string, number> | undefined;
     if (!vocabJson || typeof vocabJson !== "object") throw new Error(`${where}: model.vocab is missing`);
     const vocab = new Map<string, number>();
     for (const [tok, id] of Object.entries(vocabJson)) {
-      if (!Number.isInteger(id) || id < 0) throw new Error(`${where}: model.vocab[${JSON.stringify(tok)}] = ${id} is not a valid id`);
+      if (!Number.isInteger(id) || id < 0 || id > MAX_TOKEN_ID) throw new Error(`${where}: model.vocab[${JSON.stringify(tok)}] = ${showJson(id)} is not a valid id`);
       vocab.set(tok, id);
     }
-    const added: AddedToken[] = ((json.added_tokens as Json[] | undefined) ?? []).map((t, i) => {
-      if (typeof t.content !== "string" || !Number.isInteger(t.id)) throw new Error(`${where}: added_tokens[${i}] needs content and id`);
+    const added: AddedToken[] = jsonArray(json.added_tokens ?? [], `${where}: added_tokens`).map((t, i) => {
+      if (!isJsonObject(t) || typeof t.content !== "string" || !Number.isInteger(t.id) || (t.id as number) < 0 || (t.id as number) > MAX_TOKEN_ID) {
+        throw new Error(`${where}: added_tokens[${i}] needs content and an id in [0, ${MAX_TOKEN_ID}]`);
+      }
       return {
         id: t.id as number,
         content: t.content,
@@ -65,17 +73,22 @@ export class HfTokenizer implements Tokenizer {
       if (t.special) this.special.add(t.id);
     }
     this.vocabSize = this.toToken.length;
-    const merges = ((model.merges as unknown[] | undefined) ?? []).map((m, i): [string, string] => {
-      if (Array.isArray(m) && m.length === 2) return [String(m[0]), String(m[1])];
+    const merges = jsonArray(model.merges ?? [], `${where}: model.merges`).map((m, i): [string, string] => {
+      // Strings only: String() of a deeply nested array recurses until a RangeError.
+      if (Array.isArray(m) && m.length === 2 && typeof m[0] === "string" && typeof m[1] === "string") return [m[0], m[1]];
       if (typeof m === "string") {
         const sp = m.indexOf(" ", 1);
         if (sp > 0) return [m.slice(0, sp), m.slice(sp + 1)];
       }
-      throw new Error(`${where}: model.merges[${i}] is not a pair: ${JSON.stringify(m)}`);
+      throw new Error(`${where}: model.merges[${i}] is not a pair: ${showJson(m)}`);
     });
     const unkTok = typeof model.unk_token === "string" ? model.unk_token : undefined;
     const unkId = unkTok !== undefined ? vocab.get(unkTok) : undefined;
-    this.bpe = new BpeModel({ vocab, merges, byteFallback: model.byte_fallback === true, unkId, fuseUnk: model.fuse_unk === true });
+    try {
+      this.bpe = new BpeModel({ vocab, merges, byteFallback: model.byte_fallback === true, unkId, fuseUnk: model.fuse_unk === true });
+    } catch (err) {
+      throw new Error(`${where}: model: ${(err as Error).message}`);
+    }
     this.splitter = new AddedTokenSplitter(added);
     this.normalizer = buildNormalizer(json.normalizer, `${where}: normalizer`);
     this.preTokenizer = buildPreTokenizer(json.pre_tokenizer, `${where}: pre_tokenizer`);
@@ -104,6 +117,15 @@ export class HfTokenizer implements Tokenizer {
   }
 
   encode(text: string, opts: EncodeOptions = {}): number[] {
+    try {
+      return this.encodeUnchecked(text, opts);
+    } catch (err) {
+      // e.g. a character outside a vocabulary without byte fallback or <unk>: name the tokenizer.
+      throw new Error(`${this.where}: cannot encode: ${(err as Error).message}`);
+    }
+  }
+
+  private encodeUnchecked(text: string, opts: EncodeOptions): number[] {
     const prefix = opts.prefix !== false;
     const out: number[] = [];
     if (opts.bos) out.push(this.bosId);

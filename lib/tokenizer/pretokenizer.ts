@@ -4,6 +4,7 @@
  * Sequence. A pre-tokenizer cuts one normalized segment into the words BPE sees.
  */
 import { patternRegex } from "./normalizer";
+import { isJsonObject, jsonArray, showJson } from "./show-json";
 
 /**
  * `atStart`: the segment begins at offset 0 of the encoded text (HF's `prepend_scheme: "first"`
@@ -15,13 +16,16 @@ type Json = Record<string, unknown>;
 
 export function buildPreTokenizer(spec: unknown, where: string): PreTokenizer {
   if (spec === null || spec === undefined) return (w) => w;
-  const s = spec as Json;
+  if (!isJsonObject(spec)) throw new Error(`${where} must be an object, got ${showJson(spec)}`);
+  const s = spec;
   switch (s.type) {
     case "Sequence": {
-      const parts = (s.pretokenizers as unknown[]).map((p, i) => buildPreTokenizer(p, `${where}.pretokenizers[${i}]`));
+      const parts = jsonArray(s.pretokenizers, `${where}.pretokenizers`).map((p, i) => buildPreTokenizer(p, `${where}.pretokenizers[${i}]`));
       return (w, atStart) => parts.reduce((acc, f) => f(acc, atStart), w);
     }
     case "Metaspace":
+      // An empty replacement would make the split loop below search "" forever.
+      if (s.replacement === "") throw new Error(`${where}: Metaspace replacement must not be empty`);
       return metaspace(s);
     case "Digits": {
       const individual = s.individual_digits === true;
@@ -33,7 +37,7 @@ export function buildPreTokenizer(spec: unknown, where: string): PreTokenizer {
     case "Split":
       return split(s, where);
     default:
-      throw new Error(`${where}: pre-tokenizer type ${JSON.stringify(s.type)} is not supported`);
+      throw new Error(`${where}: pre-tokenizer type ${showJson(s.type)} is not supported`);
   }
 }
 

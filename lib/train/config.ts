@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv from "ajv";
+import Ajv, { ValidateFunction } from "ajv";
 import type { FusionMode } from "../llm/fusion/adapter";
 import type { HeadKind } from "./llm-classifier";
 import type { NumericEncoderConfig } from "../llm/fusion/encoder";
@@ -115,10 +115,20 @@ export const DEFAULT_TRAIN: Omit<TrainConfig, "run" | "model" | "data"> & { data
 
 const SCHEMA_FILE = path.join(__dirname, "train-config.schema.json");
 
+let compiled: ValidateFunction | undefined;
+/**
+ * The schema, compiled once per process. Sizes that become allocations (MLP widths, LoRA rank,
+ * batch sizes) have generous maxima there, so that a config claiming 1e12 is an error, not an
+ * attempt to allocate it. Compiling takes ~10 ms; configs are validated often in tests and fuzzing.
+ */
+function schemaValidator(): ValidateFunction {
+  if (!compiled) compiled = new Ajv({ allErrors: true, useDefaults: false }).compile(JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")));
+  return compiled;
+}
+
 /** Validates a parsed config (errors name the file and the field) and fills in defaults. */
 export function resolveTrainConfig(raw: unknown, file = "<config>"): TrainConfig {
-  const ajv = new Ajv({ allErrors: true, useDefaults: false });
-  const validate = ajv.compile(JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")));
+  const validate = schemaValidator();
   if (!validate(raw)) {
     const msg = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
     throw new Error(`${file}: invalid training config: ${msg}`);
