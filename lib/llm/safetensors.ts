@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { AtomicWriter } from "../util/atomic";
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from "./half";
+import { showJson } from "../util/show-json";
 
 export type Dtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U64" | "U32" | "U16" | "U8" | "BOOL";
 
@@ -35,21 +36,6 @@ export interface RawTensor {
 }
 
 const MAX_HEADER = 100 * 1024 * 1024; // the reference implementation's limit
-
-/**
- * A header value for an error message: short, and safe for hostile JSON (JSON.parse builds
- * arbitrarily deep values that JSON.stringify cannot write back: it would throw a RangeError).
- */
-function show(v: unknown): string {
-  let s: string | undefined;
-  try {
-    s = JSON.stringify(v);
-  } catch {
-    return "(a value nested too deeply to print)";
-  }
-  if (s === undefined) return String(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
 
 /** One open `.safetensors` file (header parsed and validated; data read on demand). */
 export class SafetensorsFile {
@@ -103,16 +89,16 @@ export class SafetensorsFile {
       };
       const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
       if (typeof e !== "object" || e === null) bad("header entry is not an object");
-      if (typeof e.dtype !== "string" || !(e.dtype in DTYPE_BYTES)) bad(`unsupported dtype ${show(e.dtype)}`);
+      if (typeof e.dtype !== "string" || !(e.dtype in DTYPE_BYTES)) bad(`unsupported dtype ${showJson(e.dtype)}`);
       const dtype = e.dtype as Dtype;
-      if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`shape ${show(e.shape)} is not a list of sizes`);
+      if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`shape ${showJson(e.shape)} is not a list of sizes`);
       const shape = e.shape as number[];
       const off = e.data_offsets;
-      if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0)) bad(`data_offsets ${show(off)} are not two byte offsets`);
+      if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0)) bad(`data_offsets ${showJson(off)} are not two byte offsets`);
       const [b, en] = off as number[];
       if (b > en || en > dataLen) bad(`data_offsets [${b}, ${en}] are outside the ${dataLen}-byte data section`);
       const want = shape.reduce((a, d) => a * d, 1) * DTYPE_BYTES[dtype];
-      if (en - b !== want) bad(`shape ${show(shape)} × ${dtype} needs ${want} bytes but data_offsets span ${en - b}`);
+      if (en - b !== want) bad(`shape ${showJson(shape)} × ${dtype} needs ${want} bytes but data_offsets span ${en - b}`);
       this.tensors.set(name, { name, dtype, shape, file, begin: dataStart + b, end: dataStart + en });
       spans.push([b, en, name]);
     }
@@ -259,7 +245,7 @@ export class Checkpoint {
         for (const [name, shard] of Object.entries(map)) {
           // A bare file name in this folder: no path separators, no "."/".." (folders), no NUL (Node throws a TypeError).
           if (typeof shard !== "string" || shard === "" || shard === "." || shard === ".." || /[/\\\0]/.test(shard)) {
-            throw new Error(`${index}: weight_map.${name} = ${show(shard)} is not a shard file name`);
+            throw new Error(`${index}: weight_map.${name} = ${showJson(shard)} is not a shard file name`);
           }
           let f = this.files.get(shard);
           if (!f) this.files.set(shard, (f = new SafetensorsFile(path.join(dir, shard))));

@@ -5,6 +5,7 @@
 import type { ChatMessage, ToolCall, ToolSpec } from "../agents/openai/types";
 import type { GenerationParams } from "./engine";
 import { badRequest } from "./errors";
+import { showJson } from "../util/show-json";
 
 export interface ParsedChatRequest {
   model: string;
@@ -20,18 +21,6 @@ type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const ROLES = new Set(["system", "user", "assistant", "tool", "developer"]);
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-
-/** A body value for an error message: short, and safe for JSON nested too deeply for JSON.stringify (RangeError). */
-function show(v: unknown): string {
-  let s: string | undefined;
-  try {
-    s = JSON.stringify(v);
-  } catch {
-    return "(a value nested too deeply to print)";
-  }
-  if (s === undefined) return String(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
 
 /** A message's content: a string, null, or OpenAI content parts of type "text" (joined). */
 function content(v: unknown, param: string): string | null {
@@ -69,7 +58,7 @@ function messages(v: unknown): ChatMessage[] {
     const p = `messages[${i}]`;
     if (!isObj(m)) throw badRequest(`${p} must be an object`, p);
     if (typeof m.role !== "string" || !ROLES.has(m.role)) {
-      throw badRequest(`${p}.role must be one of system, user, assistant, tool; got ${show(m.role)}`, `${p}.role`);
+      throw badRequest(`${p}.role must be one of system, user, assistant, tool; got ${showJson(m.role)}`, `${p}.role`);
     }
     const role = (m.role === "developer" ? "system" : m.role) as ChatMessage["role"];
     const msg: ChatMessage = { role, content: content(m.content, `${p}.content`) };
@@ -106,7 +95,7 @@ function number(body: Json, key: string, lo: number, hi: number, fallback: numbe
   const v = body[key];
   if (v === undefined || v === null) return fallback;
   if (typeof v !== "number" || !Number.isFinite(v) || v > hi || (openLo ? v <= lo : v < lo)) {
-    throw badRequest(`${key} must be a number in ${openLo ? "(" : "["}${lo}, ${hi}], got ${show(v)}`, key);
+    throw badRequest(`${key} must be a number in ${openLo ? "(" : "["}${lo}, ${hi}], got ${showJson(v)}`, key);
   }
   return v;
 }
@@ -114,7 +103,7 @@ function number(body: Json, key: string, lo: number, hi: number, fallback: numbe
 function integer(body: Json, key: string, lo: number): number | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < lo) throw badRequest(`${key} must be an integer >= ${lo}, got ${show(v)}`, key);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < lo) throw badRequest(`${key} must be an integer >= ${lo}, got ${showJson(v)}`, key);
   return v;
 }
 
@@ -127,7 +116,7 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
   const tc = body.tool_choice;
   if (tc === "none" || tc === "auto" || tc === "required") toolChoice = tc;
   else if (isObj(tc) && tc.type === "function") toolChoice = "required"; // a named tool: forced call (the name is not enforced)
-  else if (tc !== undefined && tc !== null) throw badRequest(`tool_choice must be "none", "auto", "required" or a function, got ${show(tc)}`, "tool_choice");
+  else if (tc !== undefined && tc !== null) throw badRequest(`tool_choice must be "none", "auto", "required" or a function, got ${showJson(tc)}`, "tool_choice");
   if (toolChoice === "required" && !toolList?.length) throw badRequest("tool_choice requires tools", "tool_choice");
   if (toolChoice === "none") toolList = undefined;
   if (body.n !== undefined && body.n !== null && body.n !== 1) throw badRequest("only n = 1 is supported", "n");

@@ -1,17 +1,6 @@
-/**
- * A tokenizer.json value for an error message: short, and safe for hostile JSON (JSON.parse
- * builds values nested deeper than JSON.stringify can write back: it would throw a RangeError).
- */
-export function showJson(v: unknown): string {
-  let s: string | undefined;
-  try {
-    s = JSON.stringify(v);
-  } catch {
-    return "(a value nested too deeply to print)";
-  }
-  if (s === undefined) return String(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
+import { showJson } from "../util/show-json";
+
+export { showJson };
 
 /** Whether `v` is a JSON object (not null, not an array). */
 export function isJsonObject(v: unknown): v is Record<string, unknown> {
