@@ -3,21 +3,7 @@ import * as assert from "node:assert/strict";
 import { pairedBootstrap } from "../../lib/metrics";
 import { pairedArmDifferences } from "../../lib/study/paired";
 import { Rng } from "../../lib/util/rng";
-
-/** ROC AUC by pair counting (ties one half), independent of lib/metrics. */
-function pairAuc(labels: number[], scores: number[]): number {
-  let wins = 0;
-  let pairs = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] !== 1) continue;
-    for (let j = 0; j < labels.length; j++) {
-      if (labels[j] !== 0) continue;
-      pairs++;
-      wins += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
-    }
-  }
-  return wins / pairs;
-}
+import { pairAuc } from "../support/pair-auc";
 
 function sample(n: number, seed: number, strength: number, labels: number[]): number[] {
   const rng = new Rng(seed);

@@ -12,6 +12,7 @@ import { defaultCheckpoint, evaluateRun, runTraining } from "../../lib/train/run
 import { improves, readSelection } from "../../lib/train/selection";
 import { Rng } from "../../lib/util/rng";
 import type { EventRecord } from "../../lib/jets/record";
+import { pairAuc } from "../support/pair-auc";
 
 before(useWasm);
 
@@ -26,21 +27,6 @@ function records(n: number, seed: number, firstId = 0): EventRecord[] {
     };
     return { id: firstId + i, type: sig ? "signal" : "background", n_particles: 150, n_jets: 2, M_jj: 3000, jets: [jet(), jet()] } as EventRecord;
   });
-}
-
-/** ROC AUC by pair counting (ties count one half): the reference, independent of lib/metrics. */
-function pairAuc(labels: number[], scores: number[]): number {
-  let wins = 0;
-  let pairs = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] !== 1) continue;
-    for (let j = 0; j < labels.length; j++) {
-      if (labels[j] !== 0) continue;
-      pairs++;
-      wins += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
-    }
-  }
-  return wins / pairs;
 }
 
 function setUp(metric: "val_auc" | "val_loss", keep: number) {
