@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import type { EventRecord } from "../../lib/jets/record";
-import { featureMatrix, featureSize } from "../../lib/llm/fusion/features";
+import { featureMatrix, featureSize } from "../../lib/llm/adapters/fusion/features";
 import { readRunLog, EvalLogEntry } from "../../lib/metrics";
 import { labelOf } from "../../lib/train/classifier";
 import { checkpointDir, loadCheckpoint } from "../../lib/train/checkpoint";

@@ -2,7 +2,7 @@
 """scikit-learn's HistGradientBoostingClassifier on hepllm's feature vectors (benchmark arm).
 
 Reads a JSON file {"seed", "train": {"x", "y"}, "val": {"x", "y"}, "tests": [{"name", "x"}]}
-(x: rows of the scaled feature vector, lib/llm/fusion/features.ts), fits on train only, picks the
+(x: rows of the scaled feature vector, lib/llm/adapters/fusion/features.ts), fits on train only, picks the
 number of boosting iterations by validation AUC (staged predictions; never the test sets), and
 prints JSON {"iterations", "valAuc", "scores": {name: [P(signal)]}} on stdout.
 Debian's python3-sklearn; benchmark only, never runtime.

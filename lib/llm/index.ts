@@ -2,14 +2,14 @@
  * The language-model layer of hepllm: a Mistral/Llama decoder in TensorFlow.js with model files
  * in Hugging Face layout, generation and LoRA adapters in PEFT layout.
  */
-export { initBackend } from "./backend";
-export { ModelConfig, readConfig, configFromJson, configToJson, validateConfig } from "./config";
-export { Decoder, LM, ForwardOptions, LayerWeights, selectPositions, gatherRows } from "./decoder";
-export { KVCache } from "./kv-cache";
-export { Linear, LoraParams } from "./linear";
-export { loadModel, initModel, saveModel, modelTensors, buildDecoder, LoadOptions, TOKENIZER_FILES } from "./model";
-export { generate, GenerateOptions, argmax, sampleTopP } from "./generate";
-export { SafetensorsFile, Checkpoint, writeSafetensors, toFloat32, Dtype, RawTensor, TensorInfo, TensorToWrite } from "./safetensors";
-export { mm, frozenMatMul, bmm } from "./matmul";
-export { applyLora, loadAdapter, readLoraConfig, loraScale, LoraAdapter, LoraConfig, LoraTarget, LORA_TARGETS } from "./lora";
-export { PRESETS } from "./presets";
+export { initBackend } from "./kernels/backend";
+export { ModelConfig, readConfig, configFromJson, configToJson, validateConfig } from "./model/config";
+export { Decoder, LM, ForwardOptions, LayerWeights, selectPositions, gatherRows } from "./model/decoder";
+export { KVCache } from "./model/kv-cache";
+export { Linear, LoraParams } from "./model/linear";
+export { loadModel, initModel, saveModel, modelTensors, buildDecoder, LoadOptions, TOKENIZER_FILES } from "./model/model";
+export { generate, GenerateOptions, argmax, sampleTopP } from "./model/generate";
+export { SafetensorsFile, Checkpoint, writeSafetensors, toFloat32, Dtype, RawTensor, TensorInfo, TensorToWrite } from "./io/safetensors";
+export { mm, frozenMatMul, bmm } from "./kernels/matmul";
+export { applyLora, loadAdapter, readLoraConfig, loraScale, LoraAdapter, LoraConfig, LoraTarget, LORA_TARGETS } from "./adapters/lora";
+export { PRESETS } from "./model/presets";

@@ -6,7 +6,7 @@
  * - mlp: the fusion vector only.
  */
 import { describePromptFields } from "../prompts";
-import { featureNames } from "../llm/fusion/features";
+import { featureNames } from "../llm/adapters/fusion/features";
 import { resolveTrainConfig, TrainConfig } from "../train/config";
 import type { StudyRecipe } from "./recipe";
 

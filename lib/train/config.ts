@@ -6,9 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { ValidateFunction } from "ajv";
-import type { FusionMode } from "../llm/fusion/adapter";
+import type { FusionMode } from "../llm/adapters/fusion/adapter";
 import type { HeadKind } from "./llm-classifier";
-import type { NumericEncoderConfig } from "../llm/fusion/encoder";
+import type { NumericEncoderConfig } from "../llm/adapters/fusion/encoder";
 
 /** Checkpoint-selection criteria, computed on the validation set. */
 export type SelectionMetric = "val_loss" | "val_auc";

@@ -1,6 +1,6 @@
 /**
  * The plain baseline: an MLP on the same scaled feature vectors the fusion adapter reads
- * (lib/llm/fusion/features.ts), with a logistic output P(signal). It answers "how much does the
+ * (lib/llm/adapters/fusion/features.ts), with a logistic output P(signal). It answers "how much does the
  * LLM add over a small network on the numbers alone?".
  *   x [B, F] → (Linear → SiLU) × len(hidden) → Linear(·, 1) → sigmoid
  * Loss: class-weighted binary cross-entropy on the logit.
@@ -9,8 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { EventRecord } from "../jets/record";
-import { featureMatrix, featureSize } from "../llm/fusion/features";
-import { DEFAULT_NUMERIC, loadEncoder, NumericEncoder, numericEncoder, NumericEncoderConfig, saveEncoder } from "../llm/fusion/encoder";
+import { featureMatrix, featureSize } from "../llm/adapters/fusion/features";
+import { DEFAULT_NUMERIC, loadEncoder, NumericEncoder, numericEncoder, NumericEncoderConfig, saveEncoder } from "../llm/adapters/fusion/encoder";
 import { Rng } from "../util/rng";
 import { writeFileAtomic } from "../util/atomic";
 import type { ParamGroup } from "./adamw";

@@ -2,7 +2,7 @@
  * Named float32 arrays in a safetensors file: how the trainer stores optimiser moments (and how
  * adapters without a PEFT layout store their weights).
  */
-import { SafetensorsFile, writeSafetensors, TensorToWrite } from "../llm/safetensors";
+import { SafetensorsFile, writeSafetensors, TensorToWrite } from "../llm/io/safetensors";
 
 export interface NamedArray {
   shape: number[];

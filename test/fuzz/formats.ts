@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
-import { Checkpoint, writeSafetensors } from "../../lib/llm/safetensors";
+import { Checkpoint, writeSafetensors } from "../../lib/llm/io/safetensors";
 import { Event, openLHCO, writeLHCO } from "../../lib/events";
 import { h5wasm } from "../../lib/events/hdf5";
 import { readAllRecords } from "../../lib/dataset/jsonl";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Checkpoint, writeSafetensors } from "../../lib/llm/safetensors";
+import { Checkpoint, writeSafetensors } from "../../lib/llm/io/safetensors";
 import { openLHCO } from "../../lib/events";
 import { h5wasm } from "../../lib/events/hdf5";
 import { readAllRecords } from "../../lib/dataset/jsonl";

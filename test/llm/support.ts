@@ -6,9 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { ModelConfig } from "../../lib/llm/config";
-import { buildDecoder } from "../../lib/llm/model";
-import { Decoder } from "../../lib/llm/decoder";
+import { ModelConfig } from "../../lib/llm/model/config";
+import { buildDecoder } from "../../lib/llm/model/model";
+import { Decoder } from "../../lib/llm/model/decoder";
 import { Rng } from "../../lib/util/rng";
 import { SYSTEM_PYTHON } from "../support/shared";
 

@@ -1,5 +1,5 @@
 /**
- * Model tests run on the production backend set-up: `initBackend("wasm")` from lib/llm/backend.ts,
+ * Model tests run on the production backend set-up: `initBackend("wasm")` from lib/llm/kernels/backend.ts,
  * which also installs hepllm's custom wasm kernels (heap-view Slice/Unpack/SplitV, aliasing
  * Identity/Cast, grouped products), so the kernels training really uses are the ones tested.
  * Pinned to wasm rather than initBackend()'s first choice: that is wasm wherever no native
@@ -8,7 +8,7 @@
  * its own tests (test/llm/backend.test.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/llm/backend";
+import { initBackend } from "../../lib/llm/kernels/backend";
 
 export async function useWasm(): Promise<void> {
   const name = await initBackend("wasm");

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { useWasm } from "../support/backend";
 import { initModel, PRESETS } from "../../lib/llm";
-import { eventFeatures, featureSize } from "../../lib/llm/fusion/features";
+import { eventFeatures, featureSize } from "../../lib/llm/adapters/fusion/features";
 import { trainPromptTokenizer, syntheticRecords } from "../../lib/prompts";
 import { LlmClassifier, LlmClassifierOptions } from "../../lib/train/llm-classifier";
 import { readTensorFile } from "../../lib/train/tensor-file";

@@ -27,7 +27,7 @@ function bruteForce(clf: LlmClassifier, r: EventRecord, label: "signal" | "backg
   return tf.tidy(() => {
     const ids = tf.tensor2d([seq], [1, seq.length], "int32");
     const embeds = clf.fusion
-      ? clf.fusion.inject(clf.model.embed(ids), tf.tensor2d([...require("../../lib/llm/fusion/features").eventFeatures(r, 2)], [1, require("../../lib/llm/fusion/features").featureSize(2)]),
+      ? clf.fusion.inject(clf.model.embed(ids), tf.tensor2d([...require("../../lib/llm/adapters/fusion/features").eventFeatures(r, 2)], [1, require("../../lib/llm/adapters/fusion/features").featureSize(2)]),
           [{ token: e.featuresTokenIndex, "first-token": 0, "last-token": e.promptIds.length - 1, off: 0 }[clf.fusion.cfg.mode]])
       : undefined;
     const lp = tf.logSoftmax(clf.model.forward(ids, { inputsEmbeds: embeds }).reshape([seq.length, -1])).arraySync() as number[][];

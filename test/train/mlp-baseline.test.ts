@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { useWasm } from "../support/backend";
-import { featureSize } from "../../lib/llm/fusion/features";
+import { featureSize } from "../../lib/llm/adapters/fusion/features";
 import { syntheticRecords } from "../../lib/prompts";
 import { resolveTrainConfig } from "../../lib/train/config";
 import { MlpBaseline } from "../../lib/train/mlp-baseline";

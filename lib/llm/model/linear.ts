@@ -1,0 +1,186 @@
+/**
+ * A bias-free linear layer y = x·W with an optional LoRA branch, the unit every projection of
+ * the decoder calls. The frozen W is kept pre-transposed as [in, out] so the forward product is a
+ * plain 2-D matMul, plus (by default) the Hugging Face [out, in] copy so that the backward
+ * dX = dY·Wᵀ is one too. In low-memory mode W lives on the host as bfloat16 and is expanded to
+ * float32 only for the duration of one product, in the forward pass and again in the backward
+ * (so LoRA training works on models whose float32 weights exceed the device's memory).
+ *
+ * LoRA (Hu et al. 2021, PEFT layout): y = x·W + s·(drop(x)·A)·B with A [in, r], B [r, out]
+ * (PEFT stores their transposes lora_A [r, in], lora_B [out, r]); s = alpha/r, or alpha/√r
+ * with rsLoRA.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { bf16ToF32, f32ToBf16 } from "../io/half";
+import { frozenMatMul, tapeActive } from "../kernels/matmul";
+
+export interface LoraParams {
+  /** Down-projection A, [in, r] (trainable). */
+  a: tf.Variable;
+  /** Up-projection B, [r, out] (trainable; zero at initialisation so the adapter starts as identity). */
+  b: tf.Variable;
+  /** Scale s applied to the branch. */
+  scale: number;
+  /** Dropout rate on the branch's input while training. */
+  dropout: number;
+  /** Seed of the dropout mask (set per micro-batch by the trainer, so a resumed run repeats it); random when absent. */
+  seed?: number;
+}
+
+export class Linear {
+  /** The module path in Hugging Face names, e.g. "model.layers.0.self_attn.q_proj". */
+  readonly name: string;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** W [in, out] (resident mode). */
+  private w: tf.Tensor2D | undefined;
+  /** Wᵀ [out, in] (resident mode, when kept). */
+  private wT: tf.Tensor2D | undefined;
+  /** W [in, out] as bfloat16 bits (low-memory mode). */
+  private host: Uint16Array | undefined;
+  lora: LoraParams | undefined;
+  /** Whether the LoRA product has been added into W (then the branch is skipped). */
+  merged = false;
+  /** Dropout on (training) or off. */
+  training = false;
+
+  /**
+   * `weightOI`: the weight in Hugging Face layout [out, in], row-major float32.
+   * `keepTransposed`: also keep [out, in] on the device for fast backward passes.
+   * `lowMemory`: keep only bfloat16 bits on the host.
+   */
+  constructor(name: string, inFeatures: number, outFeatures: number, weightOI: Float32Array, opts: { keepTransposed?: boolean; lowMemory?: boolean } = {}) {
+    if (weightOI.length !== inFeatures * outFeatures) {
+      throw new Error(`${name}.weight: expected [${outFeatures}, ${inFeatures}] (${inFeatures * outFeatures} values), got ${weightOI.length}`);
+    }
+    this.name = name;
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    if (opts.lowMemory) {
+      this.host = f32ToBf16(transposeHost(weightOI, outFeatures, inFeatures));
+    } else {
+      const oi = tf.tensor2d(weightOI, [outFeatures, inFeatures]);
+      this.w = tf.keep(tf.transpose(oi));
+      if (opts.keepTransposed === false) oi.dispose();
+      else this.wT = tf.keep(oi);
+    }
+  }
+
+  get lowMemory(): boolean {
+    return this.host !== undefined;
+  }
+
+  /** x [N, in] → y [N, out]. */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    let y: tf.Tensor2D;
+    if (this.host) {
+      y = hostMatMul(x, this.host, this.inFeatures, this.outFeatures);
+    } else {
+      y = frozenMatMul(x, this.w!, this.wT);
+    }
+    const l = this.lora;
+    if (!l || this.merged) return y;
+    const xin = this.training && l.dropout > 0 ? tf.dropout(x, l.dropout, undefined, l.seed) : x;
+    return tf.add(y, loraBranch(xin as tf.Tensor2D, l.a as tf.Tensor2D, l.b as tf.Tensor2D, l.scale));
+  }
+
+  /** W as float32 [in, out] (a new tensor; the caller disposes it). */
+  weightIO(): tf.Tensor2D {
+    if (this.host) return tf.tensor2d(bf16ToF32(this.host), [this.inFeatures, this.outFeatures]);
+    return this.w!.clone();
+  }
+
+  /** W in Hugging Face layout [out, in] as host float32 (for saving; LoRA never included unless merged). */
+  weightOI(): Float32Array {
+    const io = this.weightIO();
+    const t = tf.transpose(io);
+    const data = t.dataSync() as Float32Array;
+    io.dispose();
+    t.dispose();
+    return data;
+  }
+
+  /** Adds (sign +1) or removes (−1) s·A·B into W. */
+  mergeLora(sign: 1 | -1): void {
+    const l = this.lora;
+    if (!l) return;
+    if (this.host) throw new Error(`${this.name}: cannot merge LoRA into low-memory (bfloat16 host) weights`);
+    const w = tf.tidy(() => tf.add(this.w!, tf.mul(tf.matMul(l.a, l.b), sign * l.scale)) as tf.Tensor2D);
+    this.w!.dispose();
+    this.w = tf.keep(w);
+    if (this.wT) {
+      this.wT.dispose();
+      this.wT = tf.keep(tf.transpose(w));
+    }
+    this.merged = sign === 1;
+  }
+
+  dispose(): void {
+    this.w?.dispose();
+    this.wT?.dispose();
+    this.w = this.wT = undefined;
+  }
+}
+
+/**
+ * s·(x·A)·B for x [N, in], A [in, r], B [r, out]; under a tape one node with the backward
+ * h = x·A, dB = s·hᵀ·dY, dh = s·dY·Bᵀ, dA = xᵀ·dh, dx = dh·Aᵀ (all plain 2-D products).
+ */
+export function loraBranch(x: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): tf.Tensor2D {
+  if (!tapeActive()) return tf.tidy(() => tf.mul(tf.matMul(tf.matMul(x, a), b), scale) as tf.Tensor2D);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, aa, bb, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    const h = tf.matMul(xx, aa);
+    save([xx, aa, bb, h]);
+    return {
+      value: tf.mul(tf.matMul(h, bb), scale),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, as, bs, hs] = saved as tf.Tensor2D[];
+          const d = tf.mul(dy, scale) as tf.Tensor2D;
+          const dh = tf.matMul(d, tf.transpose(bs));
+          return [tf.matMul(dh, tf.transpose(as)), tf.matMul(tf.transpose(xs), dh), tf.matMul(tf.transpose(hs), d)];
+        }),
+    };
+  });
+  return f(x, a, b) as tf.Tensor2D;
+}
+
+/**
+ * x [N, in] · W [in, out] with W held as bfloat16 bits on the host: W is expanded to float32 for
+ * this one product and freed, so the device holds one projection's weights at a time. Under a
+ * tape the backward dX = dY·Wᵀ expands W again (recomputation instead of keeping it): frozen
+ * weights larger than the wasm heap can then be fine-tuned, one projection in memory at a time.
+ */
+function hostMatMul(x: tf.Tensor2D, host: Uint16Array, inF: number, outF: number): tf.Tensor2D {
+  const expand = (): tf.Tensor2D => tf.tensor2d(bf16ToF32(host), [inF, outF]);
+  if (!tapeActive()) {
+    const w = expand();
+    const y = tf.matMul(x, w);
+    w.dispose();
+    return y as tf.Tensor2D;
+  }
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const w = expand();
+    const value = tf.matMul(args[0] as tf.Tensor2D, w);
+    w.dispose();
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor) =>
+        tf.tidy(() => {
+          const w2 = expand();
+          const wT = tf.transpose(w2); // a copy, then a plain product (fast on wasm)
+          w2.dispose();
+          return [tf.matMul(dy as tf.Tensor2D, wT)];
+        }),
+    };
+  });
+  return f(x) as tf.Tensor2D;
+}
+
+/** [rows, cols] row-major → [cols, rows]. */
+function transposeHost(src: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
+  return out;
+}

@@ -1,0 +1,86 @@
+/**
+ * Rotary position embeddings (Su et al. 2021) in the Hugging Face "rotate-half" convention:
+ * with x = [x₁, x₂] split at hd/2, RoPE(x, p) = x·cos(pθ) + [−x₂, x₁]·sin(pθ), where
+ * θᵢ = rope_theta^(−2i/hd) and the angle vector is [pθ, pθ] (both halves share frequencies).
+ * The cos/sin tables are built once per forward (per set of positions) and shared by all layers;
+ * rotate-half is a product with a fixed signed permutation matrix R (exact: one ±1 per column),
+ * which on wasm is cheaper than slicing the inner axis. Under a gradient tape RoPE is one node
+ * whose backward is the inverse rotation: dx = dy·cos + (dy·sin)·Rᵀ.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { tapeActive } from "../kernels/matmul";
+
+/** cos and sin of the rotation angles, [N, 1, hd] (broadcast over heads). */
+export interface RopeTable {
+  cos: tf.Tensor3D;
+  sin: tf.Tensor3D;
+}
+
+/**
+ * Tables for the positions of N rows. `scale` multiplies both (the queries' copy folds the
+ * attention scale 1/√hd in here for free). Angles follow HF's float32 arithmetic.
+ */
+export function ropeTable(positions: ArrayLike<number>, headDim: number, theta: number, scale = 1): RopeTable {
+  const n = positions.length;
+  const half = headDim / 2;
+  const invFreq = new Float32Array(half);
+  for (let i = 0; i < half; i++) invFreq[i] = 1 / Math.pow(theta, Math.fround((2 * i) / headDim));
+  const cos = new Float32Array(n * headDim);
+  const sin = new Float32Array(n * headDim);
+  for (let r = 0; r < n; r++) {
+    for (let i = 0; i < half; i++) {
+      const angle = Math.fround(positions[r] * invFreq[i]);
+      const c = Math.cos(angle) * scale;
+      const s = Math.sin(angle) * scale;
+      cos[r * headDim + i] = cos[r * headDim + half + i] = c;
+      sin[r * headDim + i] = sin[r * headDim + half + i] = s;
+    }
+  }
+  return { cos: tf.tensor3d(cos, [n, 1, headDim]), sin: tf.tensor3d(sin, [n, 1, headDim]) };
+}
+
+const rotations = new Map<number, { r: tf.Tensor2D; rT: tf.Tensor2D }>();
+
+/** R [hd, hd] with x·R = [−x₂, x₁], and Rᵀ for the backward pass (cached per size, kept). */
+function rotateHalfMatrix(hd: number): { r: tf.Tensor2D; rT: tf.Tensor2D } {
+  let m = rotations.get(hd);
+  if (!m) {
+    const half = hd / 2;
+    const r = new Float32Array(hd * hd);
+    for (let j = 0; j < half; j++) {
+      r[(j + half) * hd + j] = -1; // out[j] = −x[j + hd/2]
+      r[j * hd + (j + half)] = 1; // out[j + hd/2] = x[j]
+    }
+    const rt = tf.keep(tf.tensor2d(r, [hd, hd]));
+    m = { r: rt, rT: tf.keep(tf.transpose(rt)) };
+    rotations.set(hd, m);
+  }
+  return m;
+}
+
+/** x [N, heads·hd] → the same with every head rotated by its row's angles. */
+export function applyRope(x: tf.Tensor2D, heads: number, headDim: number, table: RopeTable): tf.Tensor2D {
+  const n = x.shape[0];
+  const { r, rT } = rotateHalfMatrix(headDim);
+  // v·cos + (v·M)·sin for v [N, heads, hd]; M = R forward, Rᵀ backward.
+  const rotate = (v: tf.Tensor, m: tf.Tensor2D): tf.Tensor2D =>
+    tf.tidy(() => {
+      const rotated = tf.matMul(v.reshape([n * heads, headDim]) as tf.Tensor2D, m).reshape([n, heads, headDim]);
+      return tf.add(tf.mul(v.reshape([n, heads, headDim]), table.cos), tf.mul(rotated, table.sin)).reshape([n, heads * headDim]) as tf.Tensor2D;
+    });
+  if (!tapeActive()) return rotate(x, r);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([table.cos, table.sin]); // the tables die with the forward pass's scope; the tape keeps copies
+    return {
+      value: rotate(xx, r),
+      gradFunc: (dy: tf.Tensor, [cos, sin]: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const d = dy.reshape([n, heads, headDim]);
+          const back = tf.matMul(tf.mul(d, sin).reshape([n * heads, headDim]) as tf.Tensor2D, rT).reshape([n, heads, headDim]);
+          return [tf.add(tf.mul(d, cos), back).reshape([n, heads * headDim])];
+        }),
+    };
+  });
+  return f(x) as tf.Tensor2D;
+}
