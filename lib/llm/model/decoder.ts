@@ -34,6 +34,13 @@ export interface ForwardOptions {
   training?: boolean;
   /** Return logits only at these positions: per row a list (all rows the same length), or "last". */
   positions?: number[][] | "last";
+  /**
+   * The last K new tokens of every row are alternatives to one another (e.g. the first token of
+   * each candidate answer, all scored in the prompt's pass): each attends to the tokens before
+   * the block and to itself, never to the others, and all take the rotary position the first
+   * would. A cache keeps their keys too, so it should not be continued afterwards.
+   */
+  alternatives?: number;
 }
 
 /** What other modules need from a causal language model. */
@@ -98,6 +105,15 @@ export class Decoder implements LM {
     const cache = opts.cache;
     const past = cache?.length ?? 0;
     const { keyMask, positions, nextPosition } = this.positionsAndMask(b, t, past, opts);
+    const alternatives = opts.alternatives ?? 0;
+    if (!(Number.isInteger(alternatives) && alternatives >= 0 && alternatives <= t)) throw new Error(`alternatives must be an integer in 0..${t}, got ${alternatives}`);
+    if (alternatives > 1) {
+      // All alternatives at the position of the first (padding inside the block is not allowed).
+      for (let i = 0; i < b; i++) {
+        for (let j = t - alternatives + 1; j < t; j++) positions[i * t + j] = positions[i * t + t - alternatives];
+        nextPosition[i] = positions[i * t + t - alternatives] + 1;
+      }
+    }
     const training = opts.training ?? this.training;
     for (const l of this.linears()) l.training = training;
     return tf.tidy(() => {
@@ -117,7 +133,7 @@ export class Decoder implements LM {
         headDim: cfg.headDim,
         ropeQ: ropeTable(positions, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)),
         ropeK: ropeTable(positions, cfg.headDim, cfg.ropeTheta),
-        bias: attentionBias(b, t, past, keyMask, cfg.slidingWindow),
+        bias: attentionBias(b, t, past, keyMask, cfg.slidingWindow, undefined, alternatives),
         cache,
         layer: 0,
       };
@@ -133,7 +149,7 @@ export class Decoder implements LM {
           let h: tf.Tensor2D;
           if (flat && i === last) {
             const sel = Array.from(flat, (r) => positions[r]);
-            const only = { x: gatherRows(xn, flat), len: rows![0].length, rope: ropeTable(sel, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)), bias: attentionBias(b, t, past, keyMask, cfg.slidingWindow, rows) };
+            const only = { x: gatherRows(xn, flat), len: rows![0].length, rope: ropeTable(sel, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)), bias: attentionBias(b, t, past, keyMask, cfg.slidingWindow, rows, alternatives) };
             h = tf.add(gatherRows(prev, flat), attention(xn, layer.attn, { ...ctx, layer: i }, only)) as tf.Tensor2D;
           } else {
             h = tf.add(prev, attention(xn, layer.attn, { ...ctx, layer: i })) as tf.Tensor2D;

@@ -36,6 +36,37 @@ export class KVCache {
     return { k: allK, v: allV };
   }
 
+  /** Repeats every row `times` times as whole blocks (rows 0..B−1, then 0..B−1 again, ...), in place. */
+  tileRows(times: number): void {
+    for (const c of this.layers) {
+      if (!c.k || !c.v) continue;
+      const k = c.k;
+      const v = c.v;
+      c.k = tf.keep(repeatBlocks(k, times));
+      c.v = tf.keep(repeatBlocks(v, times));
+      k.dispose();
+      v.dispose();
+    }
+    const n = this.nextPosition.length;
+    this.keyMask = Array.from({ length: n * times }, (_, i) => this.keyMask[i % n]);
+    this.nextPosition = Array.from({ length: n * times }, (_, i) => this.nextPosition[i % n]);
+  }
+
+  /** A new cache holding `times` block copies of this one's rows (this cache is unchanged). */
+  copyRows(times: number): KVCache {
+    const out = new KVCache(this.layers.length);
+    this.layers.forEach((c, i) => {
+      if (!c.k || !c.v) return;
+      out.layers[i].k = tf.keep(repeatBlocks(c.k, times));
+      out.layers[i].v = tf.keep(repeatBlocks(c.v, times));
+    });
+    const n = this.nextPosition.length;
+    out.keyMask = Array.from({ length: n * times }, (_, i) => Uint8Array.from(this.keyMask[i % n]));
+    out.nextPosition = Array.from({ length: n * times }, (_, i) => this.nextPosition[i % n]);
+    out.length = this.length;
+    return out;
+  }
+
   dispose(): void {
     for (const c of this.layers) {
       c.k?.dispose();
@@ -46,4 +77,9 @@ export class KVCache {
     this.nextPosition = [];
     this.length = 0;
   }
+}
+
+/** x [B, S, C] → [times·B, S, C], whole blocks (a concat: wasm's Tile kernel is ~50× slower). */
+function repeatBlocks(x: tf.Tensor3D, times: number): tf.Tensor3D {
+  return times === 1 ? x.clone() : (tf.concat(new Array<tf.Tensor3D>(times).fill(x), 0) as tf.Tensor3D);
 }
