@@ -34,6 +34,8 @@ export interface BatchScoreOptions {
   maxRows?: number;
   /** Run the shared prompt prefix once (default true; false: every pass runs whole prompts). */
   prefixCache?: boolean;
+  /** lm head with one-token labels: score both labels inside the prompt pass (default true; false: the cache-copy continuation used for longer answers). */
+  alternatives?: boolean;
   progress?: boolean;
 }
 
@@ -79,7 +81,7 @@ export async function scoreBatched(clf: LlmClassifier, records: EventRecord[], o
   try {
     const passes = planPasses(exs.map((e) => e.promptIds.length - p), opts.tokensPerPass ?? DEFAULT_TOKENS_PER_PASS, opts.maxRows ?? DEFAULT_MAX_ROWS);
     for (const idx of passes) {
-      const ps = scorePass(clf, view.model, idx.map((i) => records[i]), idx.map((i) => exs[i]), p, prefix);
+      const ps = scorePass(clf, view.model, idx.map((i) => records[i]), idx.map((i) => exs[i]), p, prefix, opts.alternatives ?? true);
       idx.forEach((i, k) => (out[i] = ps[k]));
       bar?.tick(idx.length);
       await new Promise((r) => setImmediate(r)); // keep servers and notebooks responsive
@@ -94,12 +96,12 @@ export async function scoreBatched(clf: LlmClassifier, records: EventRecord[], o
 }
 
 /** P(signal) of one pass: prompts' own tokens after the shared prefix (length p), right-padded. */
-function scorePass(clf: LlmClassifier, model: LM, batch: EventRecord[], exs: EncodedExample[], p: number, prefix: PrefixCache | undefined): number[] {
+function scorePass(clf: LlmClassifier, model: LM, batch: EventRecord[], exs: EncodedExample[], p: number, prefix: PrefixCache | undefined, alternatives: boolean): number[] {
   const b = batch.length;
   const own = exs.map((e) => e.promptIds.slice(p));
   const t = Math.max(...own.map((s) => s.length));
   // lm head with one-token labels (+ EOS): both labels ride along as alternatives in this pass.
-  const alt = !clf.head && exs.every((e) => LABELS.every((l) => e.answerIds[l].length === 2));
+  const alt = alternatives && !clf.head && exs.every((e) => LABELS.every((l) => e.answerIds[l].length === 2));
   const ids: number[] = [];
   const mask: number[][] = [];
   own.forEach((s, i) => {

@@ -29,6 +29,7 @@ import type { ParamGroup } from "./adamw";
 import { LossOptions, TrainableClassifier, labelOf } from "./classifier";
 import { readTensorFile, writeTensorFile } from "./tensor-file";
 import { ClassificationHead, HEAD_FILE } from "./classification-head";
+import { scoreBatched } from "./batch-scorer";
 
 /** What reads the decision off the decoder: the label likelihood ("lm") or a linear head on the last hidden state. */
 export type HeadKind = "lm" | "linear";
@@ -277,7 +278,13 @@ export class LlmClassifier implements TrainableClassifier {
     }
   }
 
-  async score(records: EventRecord[], opts: { batchSize?: number; progress?: boolean } = {}): Promise<number[]> {
+  /**
+   * P(signal) of every record. By default batch-scorer.ts (length-sorted passes, shared-prefix
+   * cache, LoRA folded in; `batchSize` is then unused); `plain: true` scores batches of
+   * `batchSize` events in input order, the straightforward way (the reference of bench:score).
+   */
+  async score(records: EventRecord[], opts: { batchSize?: number; progress?: boolean; plain?: boolean } = {}): Promise<number[]> {
+    if (!opts.plain) return scoreBatched(this, records, { progress: opts.progress });
     const bs = opts.batchSize ?? 16;
     const wasTraining = this.model.training;
     this.setTraining(false);
