@@ -23,25 +23,41 @@ export const MASKED = -1e9;
 export function attentionBias(batch: number, queryLen: number, past: number, keyMask: Uint8Array[] | undefined, window: number | null, queries?: number[][], alternatives = 0): tf.Tensor {
   const s = past + queryLen;
   const nq = queries ? queries[0].length : queryLen;
-  const bias = new Float32Array(batch * nq * s);
+  // Every row starts masked; each query's visible key range is copied in from `valid` (0 for a
+  // real key, MASKED for padding): typed-array fill/set instead of a test per element.
+  const bias = new Float32Array(batch * nq * s).fill(MASKED);
+  const valid = new Float32Array(s);
   const pos = new Int32Array(s);
+  const alt = s - alternatives; // first index of the alternatives block (s when none)
   for (let b = 0; b < batch; b++) {
     const km = keyMask?.[b];
     for (let j = 0, n = 0; j < s; j++) {
       pos[j] = km === undefined ? j : n;
-      if (km === undefined || km[j] === 1) n++;
+      const real = km === undefined || km[j] === 1;
+      valid[j] = real ? 0 : MASKED;
+      if (real) n++;
     }
-    const alt = s - alternatives; // first index of the alternatives block (s when none)
     for (let j = alt + 1; j < s; j++) pos[j] = pos[alt];
     for (let i = 0; i < nq; i++) {
       const q = past + (queries ? queries[b][i] : i);
-      const lo = window === null ? -Infinity : pos[q] - window + 1;
+      const from = window === null ? 0 : firstAtLeast(pos, q, pos[q] - window + 1);
+      const to = q < alt ? q : alt - 1; // last visible key before the alternatives block
       const row = (b * nq + i) * s;
-      for (let j = 0; j < s; j++) {
-        const ok = j <= q && pos[j] >= lo && (km === undefined || km[j] === 1) && (j < alt || j === q);
-        if (!ok) bias[row + j] = MASKED;
-      }
+      if (to >= from) bias.set(valid.subarray(from, to + 1), row + from);
+      if (q >= alt) bias[row + q] = valid[q]; // an alternative sees itself
     }
   }
   return tf.tensor(bias, [batch, 1, 1, nq, s]);
+}
+
+/** The first index j in 0..hi with pos[j] ≥ target (pos is non-decreasing); hi + 1 if none. */
+function firstAtLeast(pos: Int32Array, hi: number, target: number): number {
+  let lo = 0;
+  let h = hi + 1;
+  while (lo < h) {
+    const mid = (lo + h) >> 1;
+    if (pos[mid] >= target) h = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

@@ -22,21 +22,47 @@ export interface RopeTable {
  */
 export function ropeTable(positions: ArrayLike<number>, headDim: number, theta: number, scale = 1): RopeTable {
   const n = positions.length;
-  const half = headDim / 2;
-  const invFreq = new Float32Array(half);
-  for (let i = 0; i < half; i++) invFreq[i] = 1 / Math.pow(theta, Math.fround((2 * i) / headDim));
+  let maxPos = 0;
+  for (let r = 0; r < n; r++) {
+    if (!(Number.isInteger(positions[r]) && positions[r] >= 0)) throw new Error(`ropeTable: position ${positions[r]} (row ${r}) is not a non-negative integer`);
+    maxPos = Math.max(maxPos, positions[r]);
+  }
+  const rows = hostRows(headDim, theta, scale, maxPos + 1);
   const cos = new Float32Array(n * headDim);
   const sin = new Float32Array(n * headDim);
   for (let r = 0; r < n; r++) {
-    for (let i = 0; i < half; i++) {
-      const angle = Math.fround(positions[r] * invFreq[i]);
-      const c = Math.cos(angle) * scale;
-      const s = Math.sin(angle) * scale;
-      cos[r * headDim + i] = cos[r * headDim + half + i] = c;
-      sin[r * headDim + i] = sin[r * headDim + half + i] = s;
-    }
+    const at = positions[r] * headDim;
+    cos.set(rows.cos.subarray(at, at + headDim), r * headDim);
+    sin.set(rows.sin.subarray(at, at + headDim), r * headDim);
   }
   return { cos: tf.tensor3d(cos, [n, 1, headDim]), sin: tf.tensor3d(sin, [n, 1, headDim]) };
+}
+
+/** Host cos/sin rows of positions 0..count−1 per (hd, θ, scale), [count, hd] each; grown by doubling, memoised (a forward pass copies rows instead of calling cos/sin per entry). */
+const hostTables = new Map<string, { count: number; cos: Float32Array; sin: Float32Array }>();
+
+function hostRows(headDim: number, theta: number, scale: number, count: number): { cos: Float32Array; sin: Float32Array } {
+  const key = `${headDim},${theta},${scale}`;
+  const have = hostTables.get(key);
+  if (have && have.count >= count) return have;
+  const size = Math.max(count, 2 * (have?.count ?? 128));
+  const half = headDim / 2;
+  const invFreq = new Float32Array(half);
+  for (let i = 0; i < half; i++) invFreq[i] = 1 / Math.pow(theta, Math.fround((2 * i) / headDim));
+  const cos = new Float32Array(size * headDim);
+  const sin = new Float32Array(size * headDim);
+  for (let p = 0; p < size; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = Math.fround(p * invFreq[i]);
+      const c = Math.cos(angle) * scale;
+      const s = Math.sin(angle) * scale;
+      cos[p * headDim + i] = cos[p * headDim + half + i] = c;
+      sin[p * headDim + i] = sin[p * headDim + half + i] = s;
+    }
+  }
+  const t = { count: size, cos, sin };
+  hostTables.set(key, t);
+  return t;
 }
 
 const rotations = new Map<number, { r: tf.Tensor2D; rT: tf.Tensor2D }>();
