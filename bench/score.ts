@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     clf.fitInputs(recs);
     const lengths = recs.map((r) => clf.example(r).promptIds.length); // tokenise outside the timing
     const plain = () => clf.score(recs, { plain: true, batchSize: STUDY_RECIPE.llm.evalBatchSize });
-    const batched = () => clf.score(recs);
+    const batched = () => clf.score(recs, { batchSize: STUDY_RECIPE.llm.evalBatchSize }); // as hepllm eval calls it: ≤ 16 events per pass
     await plain(); // warm-up: kernels compiled, wasm memory grown
     await batched();
     const best = { plain: { wall: Infinity, cpu: Infinity }, batched: { wall: Infinity, cpu: Infinity } };

@@ -30,7 +30,7 @@ import { mergedView } from "./merged-decoder";
 export interface BatchScoreOptions {
   /** Padded prompt tokens per forward pass, rows × longest prompt (default 4096: ~40 demo prompts; larger passes stop paying off). */
   tokensPerPass?: number;
-  /** Most events per pass (bounds the [rows, S, S] attention scores of short prompts). */
+  /** Most events per pass (LlmClassifier.score passes its `batchSize`: bounds activation memory for large models; default 128). */
   maxRows?: number;
   /** Run the shared prompt prefix once (default true; false: every pass runs whole prompts). */
   prefixCache?: boolean;

@@ -280,11 +280,11 @@ export class LlmClassifier implements TrainableClassifier {
 
   /**
    * P(signal) of every record. By default batch-scorer.ts (length-sorted passes, shared-prefix
-   * cache, LoRA folded in; `batchSize` is then unused); `plain: true` scores batches of
-   * `batchSize` events in input order, the straightforward way (the reference of bench:score).
+   * cache, LoRA folded in; `batchSize` bounds the events per pass); `plain: true` scores batches
+   * of `batchSize` events in input order, the straightforward way (the reference of bench:score).
    */
   async score(records: EventRecord[], opts: { batchSize?: number; progress?: boolean; plain?: boolean } = {}): Promise<number[]> {
-    if (!opts.plain) return scoreBatched(this, records, { progress: opts.progress });
+    if (!opts.plain) return scoreBatched(this, records, { progress: opts.progress, maxRows: opts.batchSize });
     const bs = opts.batchSize ?? 16;
     const wasTraining = this.model.training;
     this.setTraining(false);
