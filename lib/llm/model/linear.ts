@@ -11,7 +11,8 @@
  * with rsLoRA.
  */
 import * as tf from "@tensorflow/tfjs";
-import { bf16ToF32, f32ToBf16 } from "../io/half";
+import { Bf16Bits, bf16ToF32, f32ToBf16 } from "../io/half";
+import { expandBf16 } from "../kernels/expand-bf16";
 import { frozenMatMul, tapeActive } from "../kernels/matmul";
 
 export interface LoraParams {
@@ -45,21 +46,26 @@ export class Linear {
   training = false;
 
   /**
-   * `weightOI`: the weight in Hugging Face layout [out, in], row-major float32.
+   * `weightOI`: the weight in Hugging Face layout [out, in], row-major, as float32 or as bfloat16
+   * bits (a bf16 checkpoint read for low-memory mode never exists as float32 on the host).
    * `keepTransposed`: also keep [out, in] on the device for fast backward passes.
    * `lowMemory`: keep only bfloat16 bits on the host.
    */
-  constructor(name: string, inFeatures: number, outFeatures: number, weightOI: Float32Array, opts: { keepTransposed?: boolean; lowMemory?: boolean } = {}) {
-    if (weightOI.length !== inFeatures * outFeatures) {
-      throw new Error(`${name}.weight: expected [${outFeatures}, ${inFeatures}] (${inFeatures * outFeatures} values), got ${weightOI.length}`);
+  constructor(name: string, inFeatures: number, outFeatures: number, weightOI: Float32Array | Bf16Bits, opts: { keepTransposed?: boolean; lowMemory?: boolean } = {}) {
+    const n = weightOI instanceof Float32Array ? weightOI.length : weightOI.bf16.length;
+    if (n !== inFeatures * outFeatures) {
+      throw new Error(`${name}.weight: expected [${outFeatures}, ${inFeatures}] (${inFeatures * outFeatures} values), got ${n}`);
     }
     this.name = name;
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     if (opts.lowMemory) {
-      this.host = f32ToBf16(transposeHost(weightOI, outFeatures, inFeatures));
+      // Round first, then transpose the 16-bit copy: the transient is half a float32 matrix.
+      const bits = weightOI instanceof Float32Array ? f32ToBf16(weightOI) : weightOI.bf16;
+      this.host = transposeHost(bits, outFeatures, inFeatures);
     } else {
-      const oi = tf.tensor2d(weightOI, [outFeatures, inFeatures]);
+      const f32 = weightOI instanceof Float32Array ? weightOI : bf16ToF32(weightOI.bf16);
+      const oi = tf.tensor2d(f32, [outFeatures, inFeatures]);
       this.w = tf.keep(tf.transpose(oi));
       if (opts.keepTransposed === false) oi.dispose();
       else this.wT = tf.keep(oi);
@@ -153,7 +159,7 @@ export function loraBranch(x: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale
  * weights larger than the wasm heap can then be fine-tuned, one projection in memory at a time.
  */
 function hostMatMul(x: tf.Tensor2D, host: Uint16Array, inF: number, outF: number): tf.Tensor2D {
-  const expand = (): tf.Tensor2D => tf.tensor2d(bf16ToF32(host), [inF, outF]);
+  const expand = (): tf.Tensor2D => expandBf16(host, inF, outF);
   if (!tapeActive()) {
     const w = expand();
     const y = tf.matMul(x, w);
@@ -178,9 +184,9 @@ function hostMatMul(x: tf.Tensor2D, host: Uint16Array, inF: number, outF: number
   return f(x) as tf.Tensor2D;
 }
 
-/** [rows, cols] row-major → [cols, rows]. */
-function transposeHost(src: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(src.length);
+/** [rows, cols] row-major → [cols, rows] (16-bit patterns). */
+function transposeHost(src: Uint16Array, rows: number, cols: number): Uint16Array {
+  const out = new Uint16Array(src.length);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
   return out;
 }
