@@ -9,13 +9,14 @@
  * - the shared prompt prefix (BOS, `[INST]`, the instruction, ... up to where the events' prompts
  *   first differ, or where the fusion vector goes in) run once into a KV cache and reused by
  *   every pass (lib/llm/model/prefix-cache.ts);
- * - only what the decision needs read back: per event the two labels' log-probabilities (lm
- *   head, gathered on the device from the log-softmax) or the linear head's P(signal).
+ * - lm head with one-token labels (+ EOS): both labels ride in the prompt pass as alternatives
+ *   (decoder ForwardOptions.alternatives), so there is no second pass; longer answers continue
+ *   from a copy of the cache (rows 0..B−1 ` background`, B..2B−1 ` signal`) in one more pass;
+ * - only what the decision needs read back: per event the labels' log-probabilities (gathered
+ *   on the device from the log-softmax) or the linear head's P(signal).
  *
  * Prompts are right-padded after the shared prefix (the prefix's cache rows are the same for
- * every event; rotary positions and the sliding window count real tokens only, mask.ts). The lm
- * head continues both labels from one prompt pass: the cache is duplicated (rows 0..B−1
- * ` background`, B..2B−1 ` signal`) and one more pass reads the answers' remaining tokens.
+ * every event; rotary positions and the sliding window count real tokens only, mask.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { EventRecord } from "../jets/record";
@@ -74,8 +75,10 @@ export async function scoreBatched(clf: LlmClassifier, records: EventRecord[], o
   // The prefix ends before the first position any event's fusion vector or own tokens touch.
   let p = opts.prefixCache === false ? 0 : sharedPrefixLength(exs.map((e) => e.promptIds));
   if (mode === "first-token") p = 0;
-  if (mode === "token") p = Math.min(p, ...exs.map((e) => e.featuresTokenIndex));
-  p = Math.min(p, ...exs.map((e) => e.promptIds.length - 1)); // every event keeps ≥ 1 own token: its last is read
+  for (const e of exs) {
+    if (mode === "token") p = Math.min(p, e.featuresTokenIndex);
+    p = Math.min(p, e.promptIds.length - 1); // every event keeps ≥ 1 own token: its last is read
+  }
   const prefix = p > 0 ? new PrefixCache(view.model, exs[0].promptIds.slice(0, p)) : undefined;
   const bar = opts.progress ? new Progress({ label: "score", total: records.length, unit: "events" }) : undefined;
   try {
