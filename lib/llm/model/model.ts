@@ -68,7 +68,9 @@ export function buildDecoder(cfg: ModelConfig, get: WeightSource, opts: LoadOpti
   const table = get("model.embed_tokens.weight", [v, d]);
   const embedding = new Embedding(table, v, d, opts.lowMemory);
   const head = cfg.tieWordEmbeddings ? new Linear("lm_head", d, v, table, lo) : linear("lm_head", d, v);
-  return new Decoder(cfg, { embedding, layers, norm: vector("model.norm.weight"), head });
+  const model = new Decoder(cfg, { embedding, layers, norm: vector("model.norm.weight"), head });
+  model.recomputeLayers = !!opts.lowMemory; // the heap, not time, is what low-memory mode saves
+  return model;
 }
 
 /** Loads `<dir>/config.json` and its safetensors weights (initialising the backend if needed). */
