@@ -11,6 +11,7 @@
  *   bmm did with unstack → G products → stack, minus the copies and G engine calls.
  */
 import * as tf from "@tensorflow/tfjs";
+import { installNativeKernels } from "./native";
 
 /** Kernel name of the grouped product (wasm only; no gradient: call it outside a tape). */
 export const GROUP_MATMUL = "HepllmGroupMatMul";
@@ -82,6 +83,7 @@ export function installWasmKernels(): void {
     backendName: "wasm",
     kernelFunc: ({ inputs, backend }) => groupMatMulKernel(inputs.a as tf.TensorInfo, inputs.b as tf.TensorInfo, backend as unknown as WasmBackend),
   });
+  installNativeKernels(GROUP_MATMUL); // OpenBLAS products on the heap when native/ is built (native.ts)
 }
 
 /** Whether `groupMatMul` can run on the current backend. */
