@@ -11,6 +11,10 @@
 //     (0 broadcasts one matrix to every batch entry). biasOff < 0: no bias; biasLen 1 or n
 //     (added to every row). activation: 0 linear, 1 relu, 2 relu6, 3 leakyrelu(alpha), 4 sigmoid,
 //     5 elu. Every operand range is checked against the heap's length (a RangeError otherwise).
+//   transpose(heap, xOff, outOff, shape, perm)
+//     out = x transposed by perm, for 4-byte elements (float32, int32); shape and perm are arrays.
+//     Unit dims dropped, dims that stay adjacent merged; then row copies when the innermost dim
+//     stays innermost, else 32×32 tiles over the two dims that are innermost in x and in out.
 //   setThreads(n), threads(): the BLAS thread pool's size.
 //   config(): the BLAS library's own description (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... SkylakeX").
 #include <node_api.h>
@@ -20,6 +24,8 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
+#include <algorithm>
 
 #if defined(OPENBLAS_VERSION) || defined(OPENBLAS_CONFIG_H)
 #define HEPLLM_OPENBLAS 1
@@ -139,6 +145,119 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Reads a JS array of whole numbers into v; false with a thrown error otherwise.
+bool IntArray(napi_env env, napi_value arr, const char* name, std::vector<int64_t>* v) {
+  bool isArr = false;
+  napi_is_array(env, arr, &isArr);
+  uint32_t n = 0;
+  if (!isArr || napi_get_array_length(env, arr, &n) != napi_ok || n > 16) return Throw(env, std::string("transpose: ") + name + " must be an array of at most 16 numbers");
+  v->resize(n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e;
+    napi_get_element(env, arr, i, &e);
+    if (!Int(env, e, name, &(*v)[i])) return false;
+  }
+  return true;
+}
+
+napi_value Transpose(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  void* data = nullptr;
+  size_t len = 0;
+  bool isAb = false;
+  if (argc == 5) napi_is_arraybuffer(env, argv[0], &isAb);
+  if (!isAb || napi_get_arraybuffer_info(env, argv[0], &data, &len) != napi_ok) {
+    Throw(env, "transpose: expected (heap ArrayBuffer, xOff, outOff, shape, perm)");
+    return nullptr;
+  }
+  int64_t xOff, oOff;
+  std::vector<int64_t> shape, perm;
+  if (!Int(env, argv[1], "xOff", &xOff) || !Int(env, argv[2], "outOff", &oOff) || !IntArray(env, argv[3], "shape", &shape) || !IntArray(env, argv[4], "perm", &perm)) return nullptr;
+  const size_t rank = shape.size();
+  int64_t size = 1;
+  std::vector<bool> seen(rank, false);
+  bool ok = perm.size() == rank;
+  for (size_t i = 0; ok && i < rank; i++) {
+    ok = shape[i] >= 0 && perm[i] >= 0 && perm[i] < static_cast<int64_t>(rank) && !seen[perm[i]];
+    if (ok) seen[perm[i]] = true, size *= shape[i];
+  }
+  if (!ok) {
+    Throw(env, "transpose: perm must be a permutation of the shape's axes", true);
+    return nullptr;
+  }
+  if (!InHeap(xOff, size, len) || !InHeap(oOff, size, len)) {
+    Throw(env, "transpose: an operand lies outside the heap", true);
+    return nullptr;
+  }
+  if (size == 0) return nullptr;
+  const uint32_t* x = reinterpret_cast<const uint32_t*>(static_cast<char*>(data) + xOff);
+  uint32_t* out = reinterpret_cast<uint32_t*>(static_cast<char*>(data) + oOff);
+  // Input strides; then the output's dims (in output order) with their input strides, unit dims
+  // dropped and runs that stay adjacent (perm[i+1] == perm[i] + 1) merged.
+  std::vector<int64_t> inStride(rank, 1);
+  for (int64_t i = static_cast<int64_t>(rank) - 2; i >= 0; i--) inStride[i] = inStride[i + 1] * shape[i + 1];
+  std::vector<int64_t> dim, is;
+  for (size_t i = 0; i < rank; i++) {
+    const int64_t d = shape[perm[i]], st = inStride[perm[i]];
+    if (d == 1) continue;
+    if (!dim.empty() && is.back() == st * d) {
+      dim.back() *= d;
+      is.back() = st;
+    } else {
+      dim.push_back(d);
+      is.push_back(st);
+    }
+  }
+  const size_t r = dim.size();
+  if (r <= 1) {
+    std::memcpy(out, x, size * 4);
+    return nullptr;
+  }
+  std::vector<int64_t> os(r, 1);
+  for (int64_t i = static_cast<int64_t>(r) - 2; i >= 0; i--) os[i] = os[i + 1] * dim[i + 1];
+  // q: the output dim that is innermost in x (input stride 1); equal to r-1 when rows stay rows.
+  size_t q = r - 1;
+  for (size_t i = 0; i < r; i++) if (is[i] == 1) q = i;
+  // The other dims are walked by an odometer (ix, ox: the offsets of the current block).
+  std::vector<size_t> outer;
+  for (size_t i = 0; i + 1 < r; i++) if (i != q) outer.push_back(i);
+  std::vector<int64_t> idx(outer.size(), 0);
+  int64_t ix = 0, ox = 0;
+  const int64_t last = static_cast<int64_t>(r) - 1, T = 32;
+  while (true) {
+    if (q == r - 1) {
+      std::memcpy(out + ox, x + ix, dim[last] * 4);
+    } else {
+      // 2-D block: out[ox + a·os[q] + b] = x[ix + a + b·is[last]], a < dim[q], b < dim[last].
+      const int64_t A = dim[q], B = dim[last], sq = os[q], sb = is[last];
+      for (int64_t a0 = 0; a0 < A; a0 += T)
+        for (int64_t b0 = 0; b0 < B; b0 += T) {
+          const int64_t a1 = std::min(A, a0 + T), b1 = std::min(B, b0 + T);
+          for (int64_t a = a0; a < a1; a++) {
+            uint32_t* o = out + ox + a * sq;
+            const uint32_t* xi = x + ix + a;
+            for (int64_t b = b0; b < b1; b++) o[b] = xi[b * sb];
+          }
+        }
+    }
+    size_t j = outer.size();
+    while (j > 0) {
+      const size_t d = outer[j - 1];
+      ix += is[d];
+      ox += os[d];
+      if (++idx[j - 1] < dim[d]) break;
+      ix -= is[d] * dim[d];
+      ox -= os[d] * dim[d];
+      idx[j - 1] = 0;
+      j--;
+    }
+    if (j == 0) break;
+  }
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -179,6 +298,7 @@ napi_value Config(napi_env env, napi_callback_info) {
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_default, nullptr},

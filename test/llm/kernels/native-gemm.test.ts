@@ -1,7 +1,8 @@
 /**
  * The native matrix products (lib/llm/kernels/native.ts over native/gemm.cc and OpenBLAS): each
  * product against a float64 triple loop on the host and against the stock wasm kernel, on random
- * shapes with transposes, batches and broadcasts (≤ 1e-5 relative to the largest entry); a LoRA
+ * shapes with transposes, batches and broadcasts (≤ 1e-5 relative to the largest entry); the
+ * native Transpose against a host permutation; a LoRA
  * model's logits and gradients on both paths; the addon's bounds checks; and the portable path:
  * HEPLLM_NATIVE=0 and a build without a compiler or BLAS (one line, exit 0). With CI set the
  * addon must be built (.ci/run installs g++ and libopenblas-dev, `npm ci` builds it).
@@ -157,6 +158,44 @@ test("tf.fused.matMul (bias, activations) equals the unfused ops; the grouped pr
   assert.ok(relErr(native, stock) <= 1e-5, `groupMatMul vs wasm ${relErr(native, stock)}`);
 });
 
+test("tf.transpose: native equals a host permutation (float32 and int32, random ranks and perms)", (t) => {
+  const why = missing();
+  if (why) return skipOrFail(t, why);
+  const rng = new Rng(18);
+  const cases: [number[], number[]][] = [[[512, 256], [1, 0]], [[4, 128, 4, 2, 32], [0, 2, 3, 1, 4]], [[16, 256, 32], [0, 2, 1]], [[1, 9, 1, 4], [2, 3, 0, 1]], [[0, 3], [1, 0]]];
+  for (let c = 0; c < 40; c++) {
+    const rank = 1 + rng.int(5);
+    const shape = Array.from({ length: rank }, () => 1 + rng.int(7));
+    const perm = shape.map((_, i) => i);
+    for (let i = rank - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [perm[i], perm[j]] = [perm[j], perm[i]];
+    }
+    cases.push([shape, perm]);
+  }
+  for (const [shape, perm] of cases) {
+    for (const dtype of ["float32", "int32"] as const) {
+      const size = shape.reduce((x, y) => x * y, 1);
+      const data = dtype === "int32" ? Int32Array.from({ length: size }, (_, i) => i) : Float32Array.from({ length: size }, () => rng.normal());
+      // Host reference: out index (in output order) → input index through the strides.
+      const strides = shape.map((_, i) => shape.slice(i + 1).reduce((x, y) => x * y, 1));
+      const outShape = perm.map((p) => shape[p]);
+      const want = new Array<number>(size);
+      for (let o = 0; o < size; o++) {
+        let rest = o;
+        let at = 0;
+        for (let d = outShape.length - 1; d >= 0; d--) {
+          at += (rest % outShape[d]) * strides[perm[d]];
+          rest = Math.floor(rest / outShape[d]);
+        }
+        want[o] = data[at];
+      }
+      const got = withPath(true, () => tf.tidy(() => Array.from(tf.transpose(tf.tensor(data, shape, dtype), perm).dataSync())));
+      assert.deepEqual(got, want, `transpose [${shape}] by [${perm}] (${dtype})`);
+    }
+  }
+});
+
 test("a LoRA model's logits and LoRA gradients agree on the native and wasm paths", (t) => {
   const why = missing();
   if (why) return skipOrFail(t, why);
@@ -205,6 +244,10 @@ test("the addon checks its operands against the heap (RangeError, no stray write
   assert.throws(() => addon.sgemm(heap, 2, 2, 2, 2, false, false, 0, 4, 16, 0, 48, -1, 0, 0, 0), RangeError, "second output past the end");
   assert.throws(() => addon.sgemm(heap, 1, 2, 2, 2, false, false, 2, 0, 16, 0, 32, -1, 0, 0, 0), RangeError, "misaligned");
   assert.throws(() => addon.sgemm(heap, 1, -2, 2, 2, false, false, 0, 0, 16, 0, 32, -1, 0, 0, 0), RangeError);
+  assert.throws(() => addon.transpose(heap, 0, 52, [2, 2], [1, 0]), RangeError, "transpose output past the end");
+  assert.throws(() => addon.transpose(heap, 0, 32, [2, 2], [1, 1]), RangeError, "not a permutation");
+  addon.transpose(heap, 0, 32, [2, 2], [1, 0]);
+  assert.deepEqual(Array.from(f.subarray(8, 12)), [1, 3, 2, 4]);
   assert.throws(() => addon.sgemm(new Float32Array(4) as unknown as ArrayBuffer, 1, 1, 1, 1, false, false, 0, 0, 0, 0, 0, -1, 0, 0, 0), TypeError);
 });
 
