@@ -130,6 +130,7 @@ function product(
   const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
   const batch = tf.util.sizeFromShape(outer);
   if (batch !== Math.max(batchA, batchB) || (batchA !== batchB && batchA !== 1 && batchB !== 1)) return undefined;
+  if (!(backend.wasm.HEAPU8.buffer instanceof ArrayBuffer)) return undefined; // a threaded (shared) heap: not supported
   const out = backend.makeOutput([...outer, m, n], "float32");
   // makeOutput may grow the heap (a new buffer): take the buffer and offsets only now.
   const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
@@ -179,8 +180,8 @@ const groupMatMul: tf.KernelFunc = (args) => {
 const transpose: tf.KernelFunc = (args) => {
   const x = args.inputs.x as tf.TensorInfo;
   const perm = args.attrs!.perm as number[];
-  if (x.dtype !== "float32" && x.dtype !== "int32") return stock.Transpose(args);
   const backend = args.backend as unknown as WasmHeapBackend;
+  if ((x.dtype !== "float32" && x.dtype !== "int32") || !(backend.wasm.HEAPU8.buffer instanceof ArrayBuffer)) return stock.Transpose(args);
   const out = backend.makeOutput(perm.map((p) => x.shape[p]), x.dtype);
   addon!.transpose(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsetOf(backend, x), offsetOf(backend, out), x.shape, perm);
   return out;
