@@ -229,6 +229,17 @@ test("a LoRA model's logits and LoRA gradients agree on the native and wasm path
   model.dispose();
 });
 
+test("native products are repeatable at a fixed thread count (run to run, bit for bit)", (t) => {
+  const why = missing();
+  if (why) return skipOrFail(t, why);
+  const rng = new Rng(19);
+  const a = tf.tensor2d(Float32Array.from({ length: 96 * 300 }, () => rng.normal()), [96, 300]);
+  const b = tf.tensor2d(Float32Array.from({ length: 300 * 130 }, () => rng.normal()), [300, 130]);
+  const first = tf.tidy(() => tf.matMul(a, b).dataSync());
+  for (let i = 0; i < 5; i++) assert.deepEqual(tf.tidy(() => tf.matMul(a, b).dataSync()), first);
+  tf.dispose([a, b]);
+});
+
 test("the addon checks its operands against the heap (RangeError, no stray writes)", (t) => {
   const addon = loadNativeAddon();
   if (!addon) return skipOrFail(t, `native GEMM unavailable (${nativeUnavailableReason()})`);
