@@ -35,10 +35,10 @@ export function mergedView(model: LM, opts: { maxBytes?: number } = {}): Inferen
     if (!l.lora || l.merged) return l;
     const lora = l.lora;
     // W [in, out] + s·A·B, handed to the constructor in Hugging Face's [out, in] layout.
-    const oi = tf.tidy(() => {
-      const w = l.weightIO();
-      return tf.transpose(tf.add(w, tf.mul(tf.matMul(lora.a, lora.b), lora.scale))).dataSync() as Float32Array;
-    });
+    const t = tf.tidy(() => tf.transpose(tf.add(l.weightIO(), tf.mul(tf.matMul(lora.a, lora.b), lora.scale))));
+    // Read outside the tidy: tf.tidy walks a returned typed array entry by entry.
+    const oi = t.dataSync() as Float32Array;
+    t.dispose();
     const m = new Linear(l.name, l.inFeatures, l.outFeatures, oi, { keepTransposed: false });
     made.push(m);
     return m;
