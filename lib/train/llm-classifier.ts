@@ -89,7 +89,13 @@ export class LlmClassifier implements TrainableClassifier {
     this.encoder = numericEncoder(opts.numeric ?? DEFAULT_NUMERIC, featureSize(opts.maxJets));
     if (opts.fusion.mode !== "off") {
       // Start the fusion vector at the embeddings' own scale, so it is neither drowned nor dominant.
-      const probe = tf.tidy(() => model.embed(tf.tensor2d([[tok.bosId]], [1, 1], "int32")).square().mean().sqrt().dataSync()[0] as number);
+      // RMS of BOS's embedding row, on the host: the row is gathered there, so it reads synchronously on every backend (webgpu too).
+      const row = tf.tidy(() => model.embed(tf.tensor2d([[tok.bosId]], [1, 1], "int32")));
+      const e = row.dataSync() as Float32Array;
+      row.dispose();
+      let sq = 0;
+      for (let i = 0; i < e.length; i++) sq += e[i] * e[i];
+      const probe = Math.sqrt(sq / e.length);
       const cfg: FusionConfig = {
         mode: opts.fusion.mode, inputSize: this.encoder.outputSize, hiddenSize: model.config.hiddenSize,
         maxJets: opts.maxJets, dropout: opts.fusion.dropout, initScale: probe > 0 ? probe : 1,

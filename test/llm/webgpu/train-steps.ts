@@ -1,0 +1,61 @@
+/**
+ * 20 LoRA + fusion training steps of a small classifier (the production LlmClassifier, AdamW and
+ * optimiser step), deterministic from fixed seeds, on whatever backend is current. The webgpu test
+ * runs it in its own process and in a child process on wasm (`node --import tsx <this file>`
+ * prints the wasm result as JSON), then compares the two.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { initBackend, initModel, PRESETS } from "../../../lib/llm";
+import { syntheticRecords, trainPromptTokenizer } from "../../../lib/prompts";
+import { LlmClassifier } from "../../../lib/train/llm-classifier";
+import { AdamW } from "../../../lib/train/adamw";
+import { optimiserStepAsync } from "../../../lib/train/step";
+
+export const STEPS = 20;
+
+export interface StepsResult {
+  backend: string;
+  /** Loss of every step (before its update). */
+  losses: number[];
+  /** Every trainable value after the last step, group by group. */
+  params: number[];
+}
+
+export async function trainSteps(): Promise<StepsResult> {
+  const tok = trainPromptTokenizer({ vocabSize: 512, seed: 1 });
+  const recs = [...syntheticRecords(8, 5)];
+  const model = initModel({ ...PRESETS.tiny, vocabSize: tok.vocabSize }, 11);
+  const clf = new LlmClassifier(model, tok, {
+    lora: { r: 4, alpha: 8, dropout: 0, targets: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"], rslora: false },
+    fusion: { mode: "token", dropout: 0 },
+    prompt: {},
+    maxJets: 2,
+    seed: 3,
+  });
+  const opt = new AdamW(clf.paramGroups({ weightDecay: 0.01, fusionLrScale: 2 }));
+  try {
+    const losses: number[] = [];
+    for (let s = 0; s < STEPS; s++) {
+      const batch = [0, 1, 2, 3].map((i) => recs[(4 * s + i) % recs.length]);
+      const { loss } = await optimiserStepAsync(opt, [() => clf.loss(batch, { seed: s })], 3e-3, 1.0);
+      losses.push(loss);
+    }
+    const params: number[] = [];
+    for (const g of clf.paramGroups({ weightDecay: 0, fusionLrScale: 1 })) for (const v of g.variables) params.push(...(await v.data()));
+    return { backend: tf.getBackend(), losses, params };
+  } finally {
+    opt.dispose();
+    clf.dispose();
+    model.dispose();
+  }
+}
+
+if (require.main === module) {
+  initBackend("wasm")
+    .then(trainSteps)
+    .then((r) => process.stdout.write(JSON.stringify(r)))
+    .catch((err) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}

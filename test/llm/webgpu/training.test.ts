@@ -1,0 +1,40 @@
+/**
+ * Training on the webgpu backend reproduces training on wasm: the same 20 LoRA + fusion steps
+ * (test/llm/webgpu/train-steps.ts: production classifier, loss, AdamW, gradient clipping) run
+ * here on webgpu and in a child process on wasm, the independent reference whose kernels the
+ * wasm conformance tests check against PyTorch and finite differences.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { STEPS, StepsResult, trainSteps } from "./train-steps";
+import { adapterName, onWebGpu } from "./support";
+
+/** Per-step loss, relative (llvmpipe vs wasm measured ≤ 2e-6). */
+const LOSS_TOL = 1e-4;
+/** Trained weights after 20 Adam steps, absolute (weights are O(0.1); measured ≤ 1e-5). */
+const PARAM_TOL = 1e-3;
+
+test(`webgpu: ${STEPS} LoRA + fusion training steps match the same steps on wasm`, async (t) => {
+  if (!(await onWebGpu(t))) return;
+  const child = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "train-steps.ts")], {
+    encoding: "utf8",
+    env: { ...process.env, HEPLLM_QUIET_BACKEND: "1" },
+    maxBuffer: 64 << 20,
+  });
+  assert.equal(child.status, 0, `the wasm run failed: ${child.stderr}`);
+  const wasm = JSON.parse(child.stdout) as StepsResult;
+  assert.equal(wasm.backend, "wasm");
+  const gpu = await trainSteps();
+  assert.equal(gpu.backend, "webgpu");
+  let lossRel = 0;
+  gpu.losses.forEach((l, i) => (lossRel = Math.max(lossRel, Math.abs(l - wasm.losses[i]) / Math.abs(wasm.losses[i]))));
+  assert.equal(gpu.params.length, wasm.params.length);
+  let paramAbs = 0;
+  gpu.params.forEach((p, i) => (paramAbs = Math.max(paramAbs, Math.abs(p - wasm.params[i]))));
+  t.diagnostic(`${adapterName()}: losses ${wasm.losses[0].toFixed(4)} → ${wasm.losses[STEPS - 1].toFixed(4)} (wasm); max relative loss difference ${lossRel.toExponential(2)}, max |Δ weight| ${paramAbs.toExponential(2)} over ${gpu.params.length} weights`);
+  assert.ok(wasm.losses[STEPS - 1] < wasm.losses[0], "the steps train (the loss falls)");
+  assert.ok(lossRel < LOSS_TOL, `losses differ by ${lossRel} (relative)`);
+  assert.ok(paramAbs < PARAM_TOL, `weights differ by ${paramAbs}`);
+});
