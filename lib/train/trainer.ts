@@ -20,6 +20,7 @@ import { Rng } from "../util/rng";
 import { writeFileAtomic } from "../util/atomic";
 import { AdamW } from "./adamw";
 import { optimiserStepAsync } from "./step";
+import { onHost } from "../llm/kernels/read";
 import { balancedWeights, ClassWeights, labelOf, TrainableClassifier } from "./classifier";
 import { checkpointDir, listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, TrainerState } from "./checkpoint";
 import { improves, readSelection, Selection, SELECTED_FILE, writeSelection } from "./selection";
@@ -233,7 +234,7 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
     }
     if (wantCkpt) {
       state.rng = rng.getState();
-      lastCkpt = saveCheckpoint(runDir, clf, opt, state, cfg, cfg.checkpoint.keep, protect());
+      lastCkpt = await onHost(() => saveCheckpoint(runDir, clf, opt, state, cfg, cfg.checkpoint.keep, protect())); // webgpu: reads on the host
     }
   }
   progress.finish();

@@ -7,6 +7,7 @@
  * The driver disposes each yielded tensor after reading it.
  */
 import * as tf from "@tensorflow/tfjs";
+import { backendKernels } from "./kernels";
 
 /** A computation that yields tensors to read and finally returns T. */
 export type HostReads<T> = Generator<tf.Tensor, T, Float32Array>;
@@ -45,4 +46,23 @@ export async function readAsync<T>(steps: HostReads<T>): Promise<T> {
 
 function toF32(x: tf.DataTypeMap[tf.NumericDataType]): Float32Array {
   return x instanceof Float32Array ? x : Float32Array.from(x as ArrayLike<number>);
+}
+
+/**
+ * Runs synchronous host code (a checkpoint save: `dataSync` of variables and of small tensors
+ * derived from them, such as transposes) on every backend. Where the backend cannot read
+ * synchronously (webgpu), every variable is first read with `await data()` (tfjs then keeps the
+ * values on the host) and `f` runs with the cpu backend current, so derived tensors are computed
+ * on the host from those values; tensors move back to the device on their next use there.
+ */
+export async function onHost<T>(f: () => T): Promise<T> {
+  if (backendKernels().syncReads) return f();
+  const device = tf.getBackend();
+  await Promise.all(Object.values(tf.engine().registeredVariables).map((v) => v.data()));
+  await tf.setBackend("cpu");
+  try {
+    return f();
+  } finally {
+    await tf.setBackend(device);
+  }
 }

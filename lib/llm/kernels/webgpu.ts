@@ -180,9 +180,10 @@ async function adapterFrom(d: DawnModule, backend: DawnBackend): Promise<Found |
 
 /**
  * The webgpu entry of lib/llm/kernels/kernels.ts: plain tfjs ops (its batched MatMul is one
- * dispatch for all groups, so splitting them into 2-D products would only add dispatches).
+ * dispatch for all groups, so splitting them into 2-D products would only add dispatches), and
+ * no synchronous reads in Node.
  */
-export const WEBGPU_KERNELS = { splitGroupProducts: false };
+export const WEBGPU_KERNELS = { splitGroupProducts: false, syncReads: false };
 
 let active: WebGpuAdapterInfo | undefined;
 

@@ -1,15 +1,22 @@
 /**
  * 20 LoRA + fusion training steps of a small classifier (the production LlmClassifier, AdamW and
- * optimiser step), deterministic from fixed seeds, on whatever backend is current. The webgpu test
+ * optimiser step), deterministic from fixed seeds, on whatever backend is current; then scoring
+ * and a checkpoint written as the trainer writes it. The webgpu test
  * runs it in its own process and in a child process on wasm (`node --import tsx <this file>`
  * prints the wasm result as JSON), then compares the two.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, initModel, PRESETS } from "../../../lib/llm";
 import { syntheticRecords, trainPromptTokenizer } from "../../../lib/prompts";
 import { LlmClassifier } from "../../../lib/train/llm-classifier";
 import { AdamW } from "../../../lib/train/adamw";
 import { optimiserStepAsync } from "../../../lib/train/step";
+import { saveCheckpoint } from "../../../lib/train/checkpoint";
+import { readTensorFile } from "../../../lib/train/tensor-file";
+import { onHost } from "../../../lib/llm/kernels/read";
+import { tempDir } from "../support";
 
 export const STEPS = 20;
 
@@ -19,6 +26,10 @@ export interface StepsResult {
   losses: number[];
   /** Every trainable value after the last step, group by group. */
   params: number[];
+  /** P(signal) of the 8 records after training (label likelihood, KV-cache fork). */
+  scores: number[];
+  /** Every value of the checkpoint written after training (adapter, fusion, optimiser state), by file and tensor name. */
+  saved: number[];
 }
 
 export async function trainSteps(): Promise<StepsResult> {
@@ -42,7 +53,19 @@ export async function trainSteps(): Promise<StepsResult> {
     }
     const params: number[] = [];
     for (const g of clf.paramGroups({ weightDecay: 0, fusionLrScale: 1 })) for (const v of g.variables) params.push(...(await v.data()));
-    return { backend: tf.getBackend(), losses, params };
+    const scores = await clf.score(recs, { batchSize: 4 });
+    const dir = tempDir("webgpu-ckpt");
+    const saved: number[] = [];
+    try {
+      const ckpt = await onHost(() => saveCheckpoint(dir, clf, opt, { step: STEPS, epoch: 0, offset: 0, rng: [1, 2, 3, 4] }, {}, 0));
+      for (const f of ["adapter_model.safetensors", "fusion_adapter.safetensors", "optimizer.safetensors"]) {
+        const { tensors } = readTensorFile(path.join(ckpt, f));
+        for (const name of [...tensors.keys()].sort()) saved.push(...tensors.get(name)!.data);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    return { backend: tf.getBackend(), losses, params, scores, saved };
   } finally {
     opt.dispose();
     clf.dispose();

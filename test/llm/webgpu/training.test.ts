@@ -13,10 +13,12 @@ import { adapterName, onWebGpu } from "./support";
 
 /** Per-step loss, relative (llvmpipe vs wasm measured ≤ 2e-6). */
 const LOSS_TOL = 1e-4;
-/** Trained weights after 20 Adam steps, absolute (weights are O(0.1); measured ≤ 1e-5). */
+/** Trained weights after 20 Adam steps, absolute (weights are O(0.1); measured 2.3e-6). */
 const PARAM_TOL = 1e-3;
+/** P(signal) after training, absolute (measured ≤ 1e-6). */
+const SCORE_TOL = 1e-4;
 
-test(`webgpu: ${STEPS} LoRA + fusion training steps match the same steps on wasm`, async (t) => {
+test(`webgpu: ${STEPS} LoRA + fusion training steps, scoring and the checkpoint match the same on wasm`, async (t) => {
   if (!(await onWebGpu(t))) return;
   const child = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "train-steps.ts")], {
     encoding: "utf8",
@@ -37,4 +39,10 @@ test(`webgpu: ${STEPS} LoRA + fusion training steps match the same steps on wasm
   assert.ok(wasm.losses[STEPS - 1] < wasm.losses[0], "the steps train (the loss falls)");
   assert.ok(lossRel < LOSS_TOL, `losses differ by ${lossRel} (relative)`);
   assert.ok(paramAbs < PARAM_TOL, `weights differ by ${paramAbs}`);
+  const scoreAbs = Math.max(...gpu.scores.map((p, i) => Math.abs(p - wasm.scores[i])));
+  t.diagnostic(`scores: max |Δ P(signal)| ${scoreAbs.toExponential(2)}; checkpoint: ${gpu.saved.length} values`);
+  assert.ok(scoreAbs < SCORE_TOL, `scores differ by ${scoreAbs}`);
+  assert.equal(gpu.saved.length, wasm.saved.length);
+  const savedAbs = Math.max(...gpu.saved.map((p, i) => Math.abs(p - wasm.saved[i]) / Math.max(1, Math.abs(wasm.saved[i]))));
+  assert.ok(savedAbs < PARAM_TOL, `checkpoints differ by ${savedAbs}`);
 });
