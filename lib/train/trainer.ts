@@ -21,6 +21,7 @@ import { writeFileAtomic } from "../util/atomic";
 import { AdamW } from "./adamw";
 import { optimiserStepAsync } from "./step";
 import { onHost } from "../llm/kernels/read";
+import { backendInfo, deviceLabel } from "../llm/kernels/backend";
 import { balancedWeights, ClassWeights, labelOf, TrainableClassifier } from "./classifier";
 import { checkpointDir, listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, TrainerState } from "./checkpoint";
 import { improves, readSelection, Selection, SELECTED_FILE, writeSelection } from "./selection";
@@ -159,6 +160,9 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
   let selected = done.length > 0 ? readSelection(runDir) : undefined;
   const protect = (): number[] => (selected ? [selected.step] : []);
   writeFileAtomic(path.join(runDir, "train_config.json"), JSON.stringify(cfg, null, 2) + "\n");
+  // What this run computes on (the GPU's name on webgpu), beside its config.
+  const info = backendInfo();
+  writeFileAtomic(path.join(runDir, "device.json"), JSON.stringify({ device: deviceLabel(), backend: tf.getBackend(), reason: info?.reason, adapter: info?.adapter }, null, 2) + "\n");
 
   const schedule = { lr: cfg.optim.lr, warmupSteps: cfg.optim.warmupSteps, totalSteps: total, minRatio: cfg.optim.minLrRatio };
   const losses: number[] = [];
@@ -200,7 +204,7 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
     if (state.step % cfg.schedule.logEverySteps === 0 || state.step === total) {
       appendRunLog(runDir, {
         kind: "train", run: cfg.run, step: state.step, epoch: state.epoch, loss: windowLoss / windowSteps, lr,
-        tokensPerSecond: tps, time: new Date().toISOString(),
+        tokensPerSecond: tps, device: deviceLabel(), time: new Date().toISOString(),
       });
       windowTokens = 0;
       windowLoss = 0;
