@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend, initModel, PRESETS } from "../../../lib/llm";
 import { syntheticRecords, trainPromptTokenizer } from "../../../lib/prompts";
 import { LlmClassifier } from "../../../lib/train/llm-classifier";
+import { MlpBaseline } from "../../../lib/train/mlp-baseline";
 import { AdamW } from "../../../lib/train/adamw";
 import { optimiserStepAsync } from "../../../lib/train/step";
 import { saveCheckpoint } from "../../../lib/train/checkpoint";
@@ -30,6 +31,8 @@ export interface StepsResult {
   scores: number[];
   /** Every value of the checkpoint written after training (adapter, fusion, optimiser state), by file and tensor name. */
   saved: number[];
+  /** The MLP baseline: losses of the same number of steps, then P(signal) and its saved weights. */
+  mlp: { losses: number[]; scores: number[]; saved: number[] };
 }
 
 export async function trainSteps(): Promise<StepsResult> {
@@ -65,7 +68,7 @@ export async function trainSteps(): Promise<StepsResult> {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    return { backend: tf.getBackend(), losses, params, scores, saved };
+    return { backend: tf.getBackend(), losses, params, scores, saved, mlp: await mlpSteps(recs) };
   } finally {
     opt.dispose();
     clf.dispose();
@@ -81,4 +84,23 @@ if (require.main === module) {
       console.error(err);
       process.exitCode = 1;
     });
+}
+
+async function mlpSteps(recs: ReturnType<typeof syntheticRecords> extends Iterable<infer R> ? R[] : never): Promise<StepsResult["mlp"]> {
+  const mlp = new MlpBaseline({ hidden: [32, 32], maxJets: 2, dropout: 0 }, 5);
+  mlp.fitInputs?.(recs);
+  const opt = new AdamW(mlp.paramGroups({ weightDecay: 0.01 }));
+  const dir = tempDir("webgpu-mlp");
+  try {
+    const losses: number[] = [];
+    for (let s = 0; s < STEPS; s++) losses.push((await optimiserStepAsync(opt, [() => mlp.loss(recs, { seed: s })], 1e-2, 1.0)).loss);
+    const scores = await mlp.score(recs);
+    await onHost(() => mlp.save(dir));
+    const saved = (JSON.parse(fs.readFileSync(path.join(dir, "mlp_weights.json"), "utf8")) as { w: number[]; b: number[] }[]).flatMap((l) => [...l.w, ...l.b]);
+    return { losses, scores, saved };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    opt.dispose();
+    mlp.dispose();
+  }
 }

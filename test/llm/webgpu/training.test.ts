@@ -18,7 +18,7 @@ const PARAM_TOL = 1e-3;
 /** P(signal) after training, absolute (measured ≤ 1e-6). */
 const SCORE_TOL = 1e-4;
 
-test(`webgpu: ${STEPS} LoRA + fusion training steps, scoring and the checkpoint match the same on wasm`, async (t) => {
+test(`webgpu: ${STEPS} LoRA + fusion training steps, scoring and the checkpoint, and the MLP baseline, match the same on wasm`, async (t) => {
   if (!(await onWebGpu(t))) return;
   const child = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "train-steps.ts")], {
     encoding: "utf8",
@@ -46,4 +46,9 @@ test(`webgpu: ${STEPS} LoRA + fusion training steps, scoring and the checkpoint 
   const savedAbs = Math.max(...gpu.saved.map((p, i) => Math.abs(p - wasm.saved[i]) / Math.max(1, Math.abs(wasm.saved[i]))));
   t.diagnostic(`checkpoint: max relative difference ${savedAbs.toExponential(2)}`);
   assert.ok(savedAbs < PARAM_TOL, `checkpoints differ by ${savedAbs}`);
+  // The MLP baseline: same steps, scores and saved weights.
+  const rel = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]) / Math.max(1, Math.abs(b[i]))));
+  const mlp = { loss: rel(gpu.mlp.losses, wasm.mlp.losses), score: rel(gpu.mlp.scores, wasm.mlp.scores), saved: rel(gpu.mlp.saved, wasm.mlp.saved) };
+  t.diagnostic(`MLP baseline: losses ${wasm.mlp.losses[0].toFixed(4)} → ${wasm.mlp.losses[STEPS - 1].toFixed(4)}; max differences: loss ${mlp.loss.toExponential(2)}, P(signal) ${mlp.score.toExponential(2)}, weights ${mlp.saved.toExponential(2)}`);
+  assert.ok(mlp.loss < LOSS_TOL && mlp.score < SCORE_TOL && mlp.saved < PARAM_TOL, `MLP baseline differs: ${JSON.stringify(mlp)}`);
 });
