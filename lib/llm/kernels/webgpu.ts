@@ -48,6 +48,11 @@ export interface WebGpuProbe {
 /** Device strings of software rasterisers (Mesa llvmpipe/lavapipe/softpipe, SwiftShader, Microsoft WARP). */
 const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|microsoft basic render|warp/i;
 
+/** Whether an adapter is a CPU rasteriser (by WebGPU's fallback flag, or by its driver's name). */
+export function isSoftwareAdapter(info: { device: string; description: string; vendor: string; isFallbackAdapter?: boolean }): boolean {
+  return info.isFallbackAdapter === true || SOFTWARE.test(`${info.device} ${info.description} ${info.vendor}`);
+}
+
 // ---- the npm packages, loaded lazily: they are optional dependencies ----
 
 interface DawnModule {
@@ -155,7 +160,7 @@ async function adapterFrom(d: DawnModule, backend: DawnBackend): Promise<Found |
   if (!adapter) return undefined;
   const i = adapter.info;
   const name = i.device || i.description || `${i.vendor} ${i.architecture}`.trim() || "unknown adapter";
-  const isSoftware = i.isFallbackAdapter === true || SOFTWARE.test(`${i.device} ${i.description} ${i.vendor}`);
+  const isSoftware = isSoftwareAdapter(i);
   const l = adapter.limits;
   return {
     gpu,
