@@ -20,6 +20,8 @@ export interface BackendKernels {
   splitGroupProducts: boolean;
   /** Whether `dataSync`/`arraySync` work (not on webgpu in Node: read with `await data()`, lib/llm/kernels/read.ts). */
   syncReads: boolean;
+  /** Throws if the device dropped work since the last call (webgpu reports errors out of band). */
+  checkErrors?: () => void;
 }
 
 /** Plain tfjs ops; per-group splitting as on wasm (the cpu backend's batched kernel is no faster). */

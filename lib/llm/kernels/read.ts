@@ -36,6 +36,7 @@ export async function readAsync<T>(steps: HostReads<T>): Promise<T> {
       const t = next.value;
       const values = toF32(await t.data());
       t.dispose();
+      backendKernels().checkErrors?.(); // webgpu: a rejected kernel surfaces here, not as wrong numbers
       next = steps.next(values);
     }
     return next.value;

@@ -188,7 +188,17 @@ async function adapterFrom(d: DawnModule, backend: DawnBackend): Promise<Found |
  * dispatch for all groups, so splitting them into 2-D products would only add dispatches), and
  * no synchronous reads in Node.
  */
-export const WEBGPU_KERNELS = { splitGroupProducts: false, syncReads: false };
+export const WEBGPU_KERNELS = { splitGroupProducts: false, syncReads: false, checkErrors: throwDeviceError };
+
+let deviceError: string | undefined;
+
+/** Throws the first error the device reported since the last check (then forgets it). */
+function throwDeviceError(): void {
+  const e = deviceError;
+  if (e === undefined) return;
+  deviceError = undefined;
+  throw new Error(`WebGPU rejected a kernel, so results are wrong: ${e}`);
+}
 
 let active: WebGpuAdapterInfo | undefined;
 
@@ -222,6 +232,11 @@ export async function initWebGpu(opts: { allowSoftware: boolean }): Promise<WebG
   const requiredLimits = Object.fromEntries(wanted.map((k) => [k, a.limits[k]]));
   const requiredFeatures = ["timestamp-query"].filter((f) => a.features.has(f));
   const device = await a.requestDevice({ requiredLimits, requiredFeatures });
+  // A kernel WebGPU rejects (a limit exceeded, an invalid shader) does not throw: the command is
+  // dropped and its output is garbage. Keep the first such error so the next read throws it.
+  (device as { addEventListener(type: string, f: (e: { error: { message: string } }) => void): void }).addEventListener("uncapturederror", (e) => {
+    deviceError ??= e.error.message.split("\n")[0];
+  });
   // The WebGPUBackend constructor checks navigator.gpu (set only now: had it been there when the
   // package loaded, the package would have registered its own factory, adapter choice and all).
   const nav = (globalThis as { navigator?: object }).navigator;

@@ -5,7 +5,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
 import { isSoftwareAdapter, probeWebGpu } from "../../../lib/llm/kernels/webgpu";
+import { initBackend } from "../../../lib/llm/kernels/backend";
+import { readAsync } from "../../../lib/llm/kernels/read";
 import { skipOrFail } from "../../support/shared";
 
 test("software adapters are recognised by the fallback flag or the driver's name", () => {
@@ -29,4 +32,18 @@ test("auto's probe never returns a software adapter; an explicit one finds the a
   if (!hw.adapter) assert.ok(any.adapter.isSoftware, "a hardware adapter must also be found without allowSoftware");
   assert.ok(any.adapter.name.length > 0 && any.adapter.limits.maxBufferSize > 0);
   t.diagnostic(`${any.adapter.name} (${any.adapter.isSoftware ? "software" : "hardware"}, Dawn ${any.adapter.dawnBackend}, ${any.adapter.featureLevel}); reasons: ${any.reasons.join("; ") || "none"}`);
+});
+
+test("webgpu kernels: AddN over more inputs than a shader may bind is exact; a rejected command makes the next read throw", async (t) => {
+  let reason: string | undefined;
+  await initBackend("webgpu").catch((err: Error) => (reason = err.message));
+  if (reason) return skipOrFail(t, `no WebGPU backend here: ${reason}`);
+  // 37 inputs (the LoRA + fusion gradient norm's count) vs 8 storage buffers per stage: Σ_{i=1..37} i = 703.
+  function* sum(): Generator<tf.Tensor, number[], Float32Array> {
+    return Array.from(yield tf.addN(Array.from({ length: 37 }, (_, i) => tf.fill([3], i + 1))));
+  }
+  assert.deepEqual(await readAsync(sum()), [703, 703, 703]);
+  (tf.backend() as unknown as { device: { createBuffer(d: object): unknown } }).device.createBuffer({ size: 4, usage: 0 }); // invalid: reported out of band
+  await assert.rejects(readAsync(sum()), /WebGPU rejected a kernel, so results are wrong: Buffer usages must not be 0/);
+  assert.deepEqual(await readAsync(sum()), [703, 703, 703], "reported once");
 });
