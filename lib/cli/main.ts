@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, UsageError } from "./command";
+import { BACKEND_CHOICES, parseBackendChoice } from "../llm/kernels/backend";
 
 const COMMANDS_DIR = path.join(__dirname, "commands");
 
@@ -27,11 +28,27 @@ function loadCommand(name: string): Command | undefined {
 
 function help(): string {
   const lines = listCommands().map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
-  return ["usage: hepllm <command> [options]", "", "commands:", ...lines, "", "hepllm <command> --help for its options"].join("\n");
+  return [
+    "usage: hepllm <command> [options] [--backend auto|webgpu|tensorflow|wasm|cpu]",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "hepllm <command> --help for its options",
+    `--backend (any model command; or env HEPLLM_BACKEND): the tfjs backend, ${BACKEND_CHOICES.join(" | ")}; default auto`,
+    "(a hardware WebGPU adapter, else tfjs-node-gpu, else wasm). `hepllm backends` lists what is available here.",
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...args] = argv;
+  let rest: string[];
+  try {
+    rest = takeBackendFlag(args);
+  } catch (err) {
+    console.error(`hepllm: ${(err as Error).message}`);
+    return 2;
+  }
   if (!name || name === "help" || name === "--help" || name === "-h") {
     console.log(help());
     return 0;
@@ -56,4 +73,31 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/**
+ * Removes `--backend X` / `--backend=X` (a global option) from a command's arguments and puts X
+ * in HEPLLM_BACKEND, which lib/llm's initBackend reads here, in worker threads and in child
+ * processes (study trainings, serve workers) alike.
+ */
+function takeBackendFlag(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    let value: string | undefined;
+    if (a === "--backend") {
+      value = args[++i];
+      if (value === undefined) throw new Error("--backend needs a value");
+    } else if (a.startsWith("--backend=")) value = a.slice("--backend=".length);
+    else {
+      out.push(a);
+      continue;
+    }
+    process.env.HEPLLM_BACKEND = parseBackendChoice(value);
+  }
+  return out;
 }

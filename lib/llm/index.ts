@@ -8,7 +8,7 @@ export { Decoder, LM, ForwardOptions, LayerWeights, selectPositions, gatherRows 
 export { KVCache } from "./model/kv-cache";
 export { Linear, LoraParams } from "./model/linear";
 export { loadModel, initModel, saveModel, modelTensors, buildDecoder, LoadOptions, TOKENIZER_FILES } from "./model/model";
-export { generate, GenerateOptions, argmax, sampleTopP } from "./model/generate";
+export { generate, generateAsync, GenerateOptions, argmax, sampleTopP } from "./model/generate";
 export { SafetensorsFile, Checkpoint, writeSafetensors, toFloat32, Dtype, RawTensor, TensorInfo, TensorToWrite } from "./io/safetensors";
 export { mm, frozenMatMul, bmm } from "./kernels/matmul";
 export { applyLora, loadAdapter, readLoraConfig, loraScale, LoraAdapter, LoraConfig, LoraTarget, LORA_TARGETS } from "./adapters/lora";

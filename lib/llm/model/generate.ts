@@ -28,8 +28,45 @@ export interface GenerateOptions {
   promptEmbeds?: tf.Tensor3D;
 }
 
-/** The new token ids after `promptIds` (the prompt itself is not repeated). */
+/** The new token ids after `promptIds` (the prompt itself is not repeated). Reads logits synchronously: not on webgpu (use generateAsync). */
 export function generate(model: LM, promptIds: number[], opts: GenerateOptions): number[] {
+  const steps = decodeSteps(model, promptIds, opts);
+  try {
+    let next = steps.next();
+    while (!next.done) {
+      const logits = next.value;
+      const values = logits.dataSync() as Float32Array;
+      logits.dispose();
+      next = steps.next(values);
+    }
+    return next.value;
+  } finally {
+    steps.return([]); // a failed read leaves the loop suspended: run its finally (frees the KV cache)
+  }
+}
+
+/** generate, reading each step's logits with `await data()`: runs on every backend, webgpu included. */
+export async function generateAsync(model: LM, promptIds: number[], opts: GenerateOptions): Promise<number[]> {
+  const steps = decodeSteps(model, promptIds, opts);
+  try {
+    let next = steps.next();
+    while (!next.done) {
+      const logits = next.value;
+      const values = (await logits.data()) as Float32Array;
+      logits.dispose();
+      next = steps.next(values);
+    }
+    return next.value;
+  } finally {
+    steps.return([]); // a failed read leaves the loop suspended: run its finally (frees the KV cache)
+  }
+}
+
+/**
+ * The decoding loop without the read: yields each step's last-position logits [1, 1, V] and is
+ * resumed with their values, so one loop serves the synchronous and the asynchronous reader.
+ */
+function* decodeSteps(model: LM, promptIds: number[], opts: GenerateOptions): Generator<tf.Tensor, number[], Float32Array> {
   if (promptIds.length === 0) throw new Error("generate: the prompt must hold at least one token (e.g. BOS)");
   if (!(Number.isInteger(opts.maxNewTokens) && opts.maxNewTokens >= 0)) throw new Error(`generate: maxNewTokens must be a non-negative integer, got ${opts.maxNewTokens}`);
   const sampling = !opts.greedy && opts.temperature !== undefined && opts.temperature > 0;
@@ -44,8 +81,7 @@ export function generate(model: LM, promptIds: number[], opts: GenerateOptions):
     while (out.length < opts.maxNewTokens) {
       const embeds = out.length === 0 ? opts.promptEmbeds : undefined;
       const logits = tf.tidy(() => model.forward(tf.tensor2d([input], [1, input.length], "int32"), { cache, positions: "last", inputsEmbeds: embeds }));
-      const values = logits.dataSync() as Float32Array;
-      logits.dispose();
+      const values = yield logits;
       const id = sampling ? sampleTopP(values, opts.temperature!, topP, rng) : argmax(values);
       if (stop.has(id)) break;
       out.push(id);
