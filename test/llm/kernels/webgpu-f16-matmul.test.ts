@@ -1,0 +1,96 @@
+/**
+ * The 16-bit frozen-weight products on WebGPU (lib/llm/kernels/webgpu-f16-matmul.ts) against a
+ * float64 reference on the host: x·W and dY·Wᵀ with W rounded to half by an independent
+ * converter (Math.fround through a Float16-free bit routine below), and the unpacked weight
+ * against the same rounding, exactly. Runs on whatever adapter initBackend("webgpu") finds (CI:
+ * Mesa's llvmpipe); skips with the reason without one, fails in CI.
+ *
+ * Tolerance: float32 accumulation over K ≤ 300 terms of O(1) products in another order than the
+ * float64 reference: |error| ≤ 1e-5 · Σ|x·w| (float32's 6e-8 unit round-off × K, with room).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { packHalfPairs, webGpuHalfWeight } from "../../../lib/llm/kernels/webgpu-f16-matmul";
+import { Rng } from "../../../lib/util/rng";
+import { adapterName, onWebGpu } from "../webgpu/support";
+
+/** IEEE half rounding (round to nearest even) of a float, written out: the reference converter. */
+function roundToHalf(v: number): number {
+  if (v === 0 || !Number.isFinite(v)) return v;
+  const a = Math.abs(v);
+  if (a >= 65520) return Math.sign(v) * Infinity;
+  const e = Math.max(Math.floor(Math.log2(a)), -14); // subnormals share the smallest exponent
+  const ulp = Math.pow(2, e - 10);
+  let q = a / ulp;
+  const f = Math.floor(q);
+  const rest = q - f;
+  q = rest > 0.5 || (rest === 0.5 && f % 2 === 1) ? f + 1 : f;
+  return Math.sign(v) * q * ulp;
+}
+
+function random(n: number, rng: Rng, scale: number): Float32Array {
+  return Float32Array.from({ length: n }, () => scale * rng.normal());
+}
+
+/** a [M, K] · b [K, N] in float64, with b given row-major. */
+function matmul64(a: Float32Array, b: ArrayLike<number>, m: number, k: number, n: number): { y: Float64Array; mag: Float64Array } {
+  const y = new Float64Array(m * n);
+  const mag = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let g = 0;
+      for (let p = 0; p < k; p++) {
+        s += a[i * k + p] * b[p * n + j];
+        g += Math.abs(a[i * k + p] * b[p * n + j]);
+      }
+      y[i * n + j] = s;
+      mag[i * n + j] = g;
+    }
+  return { y, mag };
+}
+
+function assertClose(got: Float32Array, ref: { y: Float64Array; mag: Float64Array }, what: string): void {
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - ref.y[i]) / Math.max(ref.mag[i], 1e-30));
+  assert.ok(worst <= 1e-5, `${what} on ${adapterName()}: worst |error| / Σ|x·w| = ${worst.toExponential(2)} > 1e-5`);
+}
+
+test("half pairs pack as IEEE half bits, low half the even column, an odd last column padded with 0", () => {
+  const w = new Float32Array([1, -2, 0.5, 65504, 3, 1e-7]); // [2, 3]
+  const p = packHalfPairs(w, 2, 3);
+  assert.deepEqual(Array.from(p, (x) => [x & 0xffff, (x >>> 16) & 0xffff]), [[0x3c00, 0xc000], [0x3800, 0], [0x7bff, 0x4200], [0x0002, 0]]);
+});
+
+for (const [m, k, n] of [[5, 64, 48], [7, 33, 17], [1, 300, 129]] as const) {
+  test(`x·W, dY·Wᵀ and W itself with W held as half pairs: [${m}, ${k}] · [${k}, ${n}]`, async (t) => {
+    if (!(await onWebGpu(t))) return;
+    const rng = new Rng(k * 1000 + n);
+    const w = random(k * n, rng, 0.05);
+    w[0] = 3e-6; // a half subnormal
+    const wHalf = Array.from(w, roundToHalf);
+    const x = random(m * k, rng, 1);
+    const dy = random(m * n, rng, 1);
+    const hw = webGpuHalfWeight(w, k, n);
+    assert.equal(hw.bytes, 4 * k * Math.ceil(n / 2));
+    try {
+      const xt = tf.tensor2d(x, [m, k]);
+      const dyt = tf.tensor2d(dy, [m, n]);
+      const y = hw.matMul(xt);
+      const dx = hw.matMulTransposed(dyt);
+      const full = hw.toFloat32();
+      assert.deepEqual(y.shape, [m, n]);
+      assert.deepEqual(dx.shape, [m, k]);
+      assertClose((await y.data()) as Float32Array, matmul64(x, wHalf, m, k, n), "x·W");
+      // dY·Wᵀ: Wᵀ row-major is W read by columns.
+      const wT = new Float64Array(n * k);
+      for (let r = 0; r < k; r++) for (let c = 0; c < n; c++) wT[c * k + r] = wHalf[r * n + c];
+      assertClose((await dx.data()) as Float32Array, matmul64(dy, wT, m, n, k), "dY·Wᵀ");
+      assert.deepEqual(Array.from((await full.data()) as Float32Array), wHalf);
+      tf.dispose([xt, dyt, y, dx, full]);
+    } finally {
+      hw.dispose();
+    }
+  });
+}
