@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WASM_KERNELS } from "./wasm";
 import { WEBGPU_KERNELS } from "./webgpu";
+import { HalfWeight, webGpuHalfWeight } from "./webgpu-f16-matmul";
 
 export interface BackendKernels {
   /**
@@ -18,12 +19,18 @@ export interface BackendKernels {
    * product (wasm: yes, only a plain 2-D product reaches XNNPACK; a GPU: no, one dispatch is best).
    */
   splitGroupProducts: boolean;
+  /**
+   * A frozen weight W [in, out] (row-major float32) held as 16-bit values on the device, for
+   * low-memory models (webgpu-f16-matmul.ts); undefined where the backend has none (then
+   * low-memory weights stay bfloat16 on the host).
+   */
+  halfWeight?: (wIO: Float32Array, inF: number, outF: number) => HalfWeight;
 }
 
 /** Plain tfjs ops; per-group splitting as on wasm (the cpu backend's batched kernel is no faster). */
 const PLAIN: BackendKernels = { splitGroupProducts: true };
 
-const BY_BACKEND: Record<string, BackendKernels> = { wasm: WASM_KERNELS, webgpu: WEBGPU_KERNELS };
+const BY_BACKEND: Record<string, BackendKernels> = { wasm: WASM_KERNELS, webgpu: { ...WEBGPU_KERNELS, halfWeight: webGpuHalfWeight } };
 
 /** The kernels of the backend tfjs runs on now. */
 export function backendKernels(): BackendKernels {

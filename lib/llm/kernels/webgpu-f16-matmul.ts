@@ -157,7 +157,7 @@ export function registerHalfMatMul(): void {
 
 /** One product on (or the unpacking of) the packed weight; no gradient of its own: Linear wraps it. */
 function halfKernel(x: tf.Tensor2D | undefined, packed: tf.Tensor2D, inF: number, outF: number, mode: Mode): tf.Tensor2D {
-  const inputs = x ? { x, w: packed } : { w: packed };
+  const inputs: tf.NamedTensorMap = x ? { x, w: packed } : { w: packed };
   return tf.engine().runKernel(HALF_MATMUL, inputs, { inFeatures: inF, outFeatures: outF, mode } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 

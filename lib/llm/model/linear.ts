@@ -4,7 +4,9 @@
  * plain 2-D matMul, plus (by default) the Hugging Face [out, in] copy so that the backward
  * dX = dY·Wᵀ is one too. In low-memory mode W lives on the host as bfloat16 and is expanded to
  * float32 only for the duration of one product, in the forward pass and again in the backward
- * (so LoRA training works on models whose float32 weights exceed the device's memory).
+ * (so LoRA training works on models whose float32 weights exceed the device's memory); on a
+ * backend whose kernels offer 16-bit device weights (WebGPU: kernels/webgpu-f16-matmul.ts) it lives
+ * there instead, as IEEE halves, one buffer for the forward and the backward product.
  *
  * LoRA (Hu et al. 2021, PEFT layout): y = x·W + s·(drop(x)·A)·B with A [in, r], B [r, out]
  * (PEFT stores their transposes lora_A [r, in], lora_B [out, r]); s = alpha/r, or alpha/√r
@@ -13,6 +15,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { bf16ToF32, f32ToBf16 } from "../io/half";
 import { frozenMatMul, tapeActive } from "../kernels/matmul";
+import { backendKernels } from "../kernels/kernels";
+import type { HalfWeight } from "../kernels/webgpu-f16-matmul";
 
 export interface LoraParams {
   /** Down-projection A, [in, r] (trainable). */
@@ -38,6 +42,8 @@ export class Linear {
   private wT: tf.Tensor2D | undefined;
   /** W [in, out] as bfloat16 bits (low-memory mode). */
   private host: Uint16Array | undefined;
+  /** W as 16-bit values on the device (low-memory mode on a backend that offers it: WebGPU). */
+  private half: HalfWeight | undefined;
   lora: LoraParams | undefined;
   /** Whether the LoRA product has been added into W (then the branch is skipped). */
   merged = false;
@@ -57,7 +63,10 @@ export class Linear {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     if (opts.lowMemory) {
-      this.host = f32ToBf16(transposeHost(weightOI, outFeatures, inFeatures));
+      const io = transposeHost(weightOI, outFeatures, inFeatures);
+      const half = backendKernels().halfWeight;
+      if (half) this.half = half(io, inFeatures, outFeatures);
+      else this.host = f32ToBf16(io);
     } else {
       const oi = tf.tensor2d(weightOI, [outFeatures, inFeatures]);
       this.w = tf.keep(tf.transpose(oi));
@@ -67,7 +76,7 @@ export class Linear {
   }
 
   get lowMemory(): boolean {
-    return this.host !== undefined;
+    return this.host !== undefined || this.half !== undefined;
   }
 
   /** x [N, in] → y [N, out]. */
@@ -75,6 +84,8 @@ export class Linear {
     let y: tf.Tensor2D;
     if (this.host) {
       y = hostMatMul(x, this.host, this.inFeatures, this.outFeatures);
+    } else if (this.half) {
+      y = halfMatMul(x, this.half);
     } else {
       y = frozenMatMul(x, this.w!, this.wT);
     }
@@ -87,6 +98,7 @@ export class Linear {
   /** W as float32 [in, out] (a new tensor; the caller disposes it). */
   weightIO(): tf.Tensor2D {
     if (this.host) return tf.tensor2d(bf16ToF32(this.host), [this.inFeatures, this.outFeatures]);
+    if (this.half) return this.half.toFloat32();
     return this.w!.clone();
   }
 
@@ -104,7 +116,7 @@ export class Linear {
   mergeLora(sign: 1 | -1): void {
     const l = this.lora;
     if (!l) return;
-    if (this.host) throw new Error(`${this.name}: cannot merge LoRA into low-memory (bfloat16 host) weights`);
+    if (this.host || this.half) throw new Error(`${this.name}: cannot merge LoRA into low-memory (16-bit) weights`);
     const w = tf.tidy(() => tf.add(this.w!, tf.mul(tf.matMul(l.a, l.b), sign * l.scale)) as tf.Tensor2D);
     this.w!.dispose();
     this.w = tf.keep(w);
@@ -118,7 +130,9 @@ export class Linear {
   dispose(): void {
     this.w?.dispose();
     this.wT?.dispose();
+    this.half?.dispose();
     this.w = this.wT = undefined;
+    this.half = undefined;
   }
 }
 
@@ -175,6 +189,19 @@ function hostMatMul(x: tf.Tensor2D, host: Uint16Array, inF: number, outF: number
         }),
     };
   });
+  return f(x) as tf.Tensor2D;
+}
+
+/**
+ * x [N, in] · W with W held as 16-bit values on the device: the backward dX = dY·Wᵀ reads the
+ * same buffer (a transposed product, no second copy).
+ */
+function halfMatMul(x: tf.Tensor2D, w: HalfWeight): tf.Tensor2D {
+  if (!tapeActive()) return w.matMul(x);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: w.matMul(args[0] as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor) => [w.matMulTransposed(dy as tf.Tensor2D)],
+  }));
   return f(x) as tf.Tensor2D;
 }
 

@@ -12,6 +12,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { packHalfPairs, webGpuHalfWeight } from "../../../lib/llm/kernels/webgpu-f16-matmul";
+import { Linear } from "../../../lib/llm/model/linear";
 import { Rng } from "../../../lib/util/rng";
 import { adapterName, onWebGpu } from "../webgpu/support";
 
@@ -94,3 +95,29 @@ for (const [m, k, n] of [[5, 64, 48], [7, 33, 17], [1, 300, 129]] as const) {
     }
   });
 }
+
+test("a low-memory Linear on webgpu holds W as halves: forward x·W and, under a tape, dX = dY·Wᵀ", async (t) => {
+  if (!(await onWebGpu(t))) return;
+  const [m, k, n] = [6, 40, 24];
+  const rng = new Rng(7);
+  const wOI = random(n * k, rng, 0.05); // Hugging Face layout [out, in]
+  const wIO = new Float32Array(k * n);
+  for (let o = 0; o < n; o++) for (let i = 0; i < k; i++) wIO[i * n + o] = wOI[o * k + i];
+  const wHalf = Array.from(wIO, roundToHalf);
+  const lin = new Linear("test.proj", k, n, wOI, { lowMemory: true });
+  assert.ok(lin.lowMemory);
+  const x = random(m * k, rng, 1);
+  const dy = random(m * n, rng, 1);
+  const xt = tf.tensor2d(x, [m, k]);
+  const dyt = tf.tensor2d(dy, [m, n]);
+  const y = lin.apply(xt);
+  assertClose((await y.data()) as Float32Array, matmul64(x, wHalf, m, k, n), "Linear forward");
+  const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(lin.apply(v as tf.Tensor2D), dyt)))(xt);
+  const wT = new Float64Array(n * k);
+  for (let r = 0; r < k; r++) for (let c = 0; c < n; c++) wT[c * k + r] = wHalf[r * n + c];
+  assertClose((await dx.data()) as Float32Array, matmul64(dy, wT, m, n, k), "Linear backward");
+  const full = lin.weightIO();
+  assert.deepEqual(Array.from((await full.data()) as Float32Array), wHalf);
+  tf.dispose([xt, dyt, y, dx, full]);
+  lin.dispose();
+});
