@@ -14,6 +14,7 @@
  *
  * usage: node --import tsx bench/gpu.ts [--cases demo,1b] [--backends webgpu,wasm] [--batch 4]
  *        [--tokens 64] [--steps 3] [--with-1b]
+ *        node --import tsx bench/gpu.ts --fits     (the 8/24/80 GB table, bench/gpu-fits.ts)
  */
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -27,6 +28,7 @@ import { countParameters, formatCount, gb } from "../lib/llm/model/memory-plan";
 import { trainingMemory } from "../lib/llm/model/training-memory";
 import { STUDY_RECIPE } from "../lib/study/recipe";
 import { AdamW } from "../lib/train/adamw";
+import { fitsTable } from "./gpu-fits";
 import { Rng } from "../lib/util/rng";
 
 const CASES: Record<string, { config: ModelConfig; lowMemory: boolean }> = {
@@ -127,10 +129,15 @@ async function main(): Promise<void> {
       tokens: { type: "string" },
       steps: { type: "string", default: "3" },
       "with-1b": { type: "boolean", default: false },
+      fits: { type: "boolean", default: false },
       child: { type: "string" },
       backend: { type: "string" },
     },
   });
+  if (values.fits) {
+    console.log(fitsTable().join("\n"));
+    return;
+  }
   const batch = Number(values.batch);
   const steps = Number(values.steps);
   if (values.child) {
