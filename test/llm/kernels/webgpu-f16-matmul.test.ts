@@ -64,7 +64,7 @@ test("half pairs pack as IEEE half bits, low half the even column, an odd last c
   assert.deepEqual(Array.from(p, (x) => [x & 0xffff, (x >>> 16) & 0xffff]), [[0x3c00, 0xc000], [0x3800, 0], [0x7bff, 0x4200], [0x0002, 0]]);
 });
 
-for (const [m, k, n] of [[5, 64, 48], [7, 33, 17], [1, 300, 129]] as const) {
+for (const [m, k, n] of [[5, 64, 48], [7, 33, 17], [1, 300, 129], [37, 50, 70], [130, 40, 34]] as const) {
   test(`x·W, dY·Wᵀ and W itself with W held as half pairs: [${m}, ${k}] · [${k}, ${n}]`, async (t) => {
     if (!(await onWebGpu(t))) return;
     const rng = new Rng(k * 1000 + n);
