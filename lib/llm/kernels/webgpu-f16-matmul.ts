@@ -19,8 +19,9 @@
  *
  * The products are tiled through workgroup memory (16×16 threads, 8 or 4 output rows each,
  * 16-deep inner tiles): each W word is read from device memory once per 128 (forward) or 64
- * (backward) rows of activations. On llvmpipe they run at 0.3–0.7× tfjs's float32 matMul (paired runs on a loaded machine)
- * (which does 4×4 outputs per thread with vec4 loads); on a GPU they read a quarter of the bytes.
+ * (backward) rows of activations. On llvmpipe they run at 0.3–0.7× tfjs's float32 matMul
+ * (paired runs on a loaded machine; tfjs does 4×4 outputs per thread with vec4 loads); on a GPU
+ * they read a quarter of the weight bytes of float32 W + Wᵀ (not measured on one yet).
  */
 import * as tf from "@tensorflow/tfjs";
 import { f32ToF16 } from "../io/half";
