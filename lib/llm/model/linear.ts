@@ -17,6 +17,7 @@ import { bf16ToF32, f32ToBf16 } from "../io/half";
 import { frozenMatMul, tapeActive } from "../kernels/matmul";
 import { backendKernels } from "../kernels/kernels";
 import type { HalfWeight } from "../kernels/webgpu-f16-matmul";
+import { seededDropout } from "./dropout";
 
 export interface LoraParams {
   /** Down-projection A, [in, r] (trainable). */
@@ -91,7 +92,7 @@ export class Linear {
     }
     const l = this.lora;
     if (!l || this.merged) return y;
-    const xin = this.training && l.dropout > 0 ? tf.dropout(x, l.dropout, undefined, l.seed) : x;
+    const xin = this.training && l.dropout > 0 ? seededDropout(x, l.dropout, l.seed) : x;
     return tf.add(y, loraBranch(xin as tf.Tensor2D, l.a as tf.Tensor2D, l.b as tf.Tensor2D, l.scale));
   }
 

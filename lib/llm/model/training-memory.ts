@@ -20,8 +20,8 @@
  *   the branch operands of the two residual adds, gate and up        2·D + 2·I
  * and for each LoRA target with output width `out` and input width `in`: the frozen product and
  * the branch (kept by their Add) 2·out, the rank-r hidden r, the input where nothing else keeps it
- * (D once for q/k/v, D once for gate/up, I for down), and with dropout 4·in (uniform draw, its
- * floor, the multiplier, the dropped input). Outside the layers, per token: the rotary tables
+ * (D once for q/k/v, D once for gate/up, I for down) or, with dropout, its own dropped input
+ * (in; lib/llm/model/dropout.ts draws the mask again in the backward). Outside the layers, per token: the rotary tables
  * (4·hd) and the final norm (D + 1); with the "lm" head, 3·V per answer position (log-softmax,
  * one-hot, product). test/llm/model/training-memory.test.ts checks this count against the
  * buffers the tape really saves.
@@ -131,8 +131,8 @@ export function activationValuesPerTokenLayer(cfg: ModelConfig, shape: TrainingS
   for (const t of shape.lora.targets) {
     const w = widths[t];
     n += 2 * w.out + shape.lora.r; // the frozen product and the branch, kept by their Add; the rank-r hidden h
-    inputs.add(w.reads);
-    if (shape.lora.dropout > 0) n += 4 * w.in; // dropout's uniform draw, its floor, the multiplier and the dropped input
+    if (shape.lora.dropout > 0) n += w.in; // its own dropped input (the mask is drawn again in the backward)
+    else inputs.add(w.reads);
   }
   for (const r of inputs) n += unsavedInput[r];
   return n;
