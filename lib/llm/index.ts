@@ -2,7 +2,7 @@
  * The language-model layer of hepllm: a Mistral/Llama decoder in TensorFlow.js with model files
  * in Hugging Face layout, generation and LoRA adapters in PEFT layout.
  */
-export { initBackend } from "./kernels/backend";
+export { initBackend, backendInfo, deviceLabel } from "./kernels/backend";
 export { ModelConfig, readConfig, configFromJson, configToJson, validateConfig } from "./model/config";
 export { Decoder, LM, ForwardOptions, LayerWeights, selectPositions, gatherRows } from "./model/decoder";
 export { KVCache } from "./model/kv-cache";

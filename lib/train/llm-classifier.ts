@@ -16,6 +16,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { HostReads, readAsync, readSync } from "../llm/kernels/read";
 import type { EventRecord } from "../jets/record";
 import { KVCache, LM, LoraAdapter, applyLora, LoraTarget, generate } from "../llm";
 import { FusionAdapter, FusionConfig, FusionMode } from "../llm/adapters/fusion/adapter";
@@ -89,7 +90,13 @@ export class LlmClassifier implements TrainableClassifier {
     this.encoder = numericEncoder(opts.numeric ?? DEFAULT_NUMERIC, featureSize(opts.maxJets));
     if (opts.fusion.mode !== "off") {
       // Start the fusion vector at the embeddings' own scale, so it is neither drowned nor dominant.
-      const probe = tf.tidy(() => model.embed(tf.tensor2d([[tok.bosId]], [1, 1], "int32")).square().mean().sqrt().dataSync()[0] as number);
+      // RMS of BOS's embedding row, on the host: the row is gathered there, so it reads synchronously on every backend (webgpu too).
+      const row = tf.tidy(() => model.embed(tf.tensor2d([[tok.bosId]], [1, 1], "int32")));
+      const e = row.dataSync() as Float32Array;
+      row.dispose();
+      let sq = 0;
+      for (let i = 0; i < e.length; i++) sq += e[i] * e[i];
+      const probe = Math.sqrt(sq / e.length);
       const cfg: FusionConfig = {
         mode: opts.fusion.mode, inputSize: this.encoder.outputSize, hiddenSize: model.config.hiddenSize,
         maxJets: opts.maxJets, dropout: opts.fusion.dropout, initScale: probe > 0 ? probe : 1,
@@ -235,16 +242,23 @@ export class LlmClassifier implements TrainableClassifier {
    * pass reads the remaining answer tokens' probabilities. Returns [B] arrays.
    */
   labelLogLikelihoods(batch: EventRecord[]): { background: number[]; signal: number[] } {
+    return readSync(this.likelihoodReads(batch));
+  }
+
+  /** labelLogLikelihoods as host reads (lib/llm/kernels/read.ts): log-probabilities come back flat. */
+  private *likelihoodReads(batch: EventRecord[]): HostReads<{ background: number[]; signal: number[] }> {
     const exs = batch.map((r) => this.example(r));
     const b = batch.length;
     const { ids, t, mask, at } = this.promptBatch(exs);
     const cache = new KVCache(this.model.config.numLayers);
     try {
-      const first = tf.tidy(() => {
+      const v = this.model.config.vocabSize;
+      // [B, V] log-probabilities after the prompt, flat: row i at i·V.
+      const first = yield tf.tidy(() => {
         const idT = tf.tensor2d(ids, [b, t], "int32");
         const embeds = this.embeddings(idT, batch, at);
         const logits = this.model.forward(idT, { attentionMask: mask, cache, inputsEmbeds: embeds, positions: "last", training: false });
-        return tf.logSoftmax(logits.reshape([b, -1])).arraySync() as number[][];
+        return tf.logSoftmax(logits.reshape([b, -1]));
       });
       // Fork the cache: the same prompt state for both answers.
       for (const layer of cache.layers) {
@@ -258,17 +272,18 @@ export class LlmClassifier implements TrainableClassifier {
       cache.keyMask = [...cache.keyMask, ...cache.keyMask];
       cache.nextPosition = [...cache.nextPosition, ...cache.nextPosition];
       const answers = [...exs.map((e) => e.answerIds.background), ...exs.map((e) => e.answerIds.signal)];
-      const out = answers.map((a, i) => first[i % b][a[0]]);
+      const out = answers.map((a, i) => first[(i % b) * v + a[0]]);
       const rest = Math.max(...answers.map((a) => a.length)) - 1;
       if (rest > 0) {
         // Continue with all but the last answer token; shorter answers are right-padded (causal: padding after a token cannot change it).
         const cont = answers.map((a) => Array.from({ length: rest }, (_, j) => (j < a.length - 1 ? a[j] : this.tok.padId)));
-        const lp = tf.tidy(() => {
+        // [2B, rest, V] log-probabilities, flat.
+        const lp = yield tf.tidy(() => {
           const logits = this.model.forward(tf.tensor2d(cont.flat(), [2 * b, rest], "int32"), { cache, training: false });
-          return tf.logSoftmax(logits).arraySync() as number[][][];
+          return tf.logSoftmax(logits);
         });
         answers.forEach((a, i) => {
-          for (let j = 1; j < a.length; j++) out[i] += lp[i][j - 1][a[j]];
+          for (let j = 1; j < a.length; j++) out[i] += lp[(i * rest + j - 1) * v + a[j]];
         });
       }
       return { background: out.slice(0, b), signal: out.slice(b) };
@@ -285,7 +300,7 @@ export class LlmClassifier implements TrainableClassifier {
     const out: number[] = [];
     for (let i = 0; i < records.length; i += bs) {
       const batch = records.slice(i, i + bs);
-      out.push(...this.pSignal(batch));
+      out.push(...(await readAsync(this.pSignalReads(batch)))); // async reads: webgpu has no dataSync
       bar?.tick(batch.length);
       await new Promise((r) => setImmediate(r)); // keep servers and notebooks responsive
     }
@@ -296,15 +311,19 @@ export class LlmClassifier implements TrainableClassifier {
 
   /** P(signal) of a batch by the configured head. */
   private pSignal(batch: EventRecord[]): number[] {
+    return readSync(this.pSignalReads(batch));
+  }
+
+  private *pSignalReads(batch: EventRecord[]): HostReads<number[]> {
     if (this.head) {
       const h = this.lastHidden(batch, false);
       try {
-        return this.head.pSignal(h);
+        return Array.from(yield this.head.pSignalTensor(h));
       } finally {
         h.dispose();
       }
     }
-    const ll = this.labelLogLikelihoods(batch);
+    const ll = yield* this.likelihoodReads(batch);
     // P(signal) = 1 / (1 + exp(logL_b − logL_s)), stable for large differences.
     return batch.map((_, k) => 1 / (1 + Math.exp(ll.background[k] - ll.signal[k])));
   }

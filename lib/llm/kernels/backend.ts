@@ -55,6 +55,16 @@ export function backendInfo(): BackendInfo | undefined {
   return info;
 }
 
+/**
+ * What the computation runs on, for run metadata and logs: the current tfjs backend, with the GPU
+ * adapter's name on webgpu (e.g. "webgpu: NVIDIA H200 (Dawn default)").
+ */
+export function deviceLabel(): string {
+  const name = tf.getBackend();
+  const a = name === "webgpu" ? webGpuAdapter() : undefined;
+  return a ? `webgpu: ${a.name}${a.isSoftware ? " (software)" : ""} (Dawn ${a.dawnBackend})` : name;
+}
+
 async function pick(asked: string, source: string): Promise<string> {
   const choice = parseBackendChoice(asked, source);
   // "tensorflow" means either native package, GPU first.

@@ -19,6 +19,8 @@ export interface BackendKernels {
    * product (wasm: yes, only a plain 2-D product reaches XNNPACK; a GPU: no, one dispatch is best).
    */
   splitGroupProducts: boolean;
+  /** Whether `dataSync`/`arraySync` work (not on webgpu in Node: read with `await data()`, lib/llm/kernels/read.ts). */
+  syncReads: boolean;
   /**
    * A frozen weight W [in, out] (row-major float32) held as 16-bit values on the device, for
    * low-memory models (webgpu-f16-matmul.ts); undefined where the backend has none (then
@@ -28,7 +30,7 @@ export interface BackendKernels {
 }
 
 /** Plain tfjs ops; per-group splitting as on wasm (the cpu backend's batched kernel is no faster). */
-const PLAIN: BackendKernels = { splitGroupProducts: true };
+const PLAIN: BackendKernels = { splitGroupProducts: true, syncReads: true };
 
 const BY_BACKEND: Record<string, BackendKernels> = { wasm: WASM_KERNELS, webgpu: { ...WEBGPU_KERNELS, halfWeight: webGpuHalfWeight } };
 

@@ -95,6 +95,7 @@ export const WASM_KERNELS = {
     return installed ? groupMatMul : undefined;
   },
   splitGroupProducts: true,
+  syncReads: true,
 };
 
 /** a [G,M,K] · b [G,K,N] → [G,M,N] by per-group native products (wasm; outside a gradient tape). */

@@ -48,6 +48,11 @@ export interface WebGpuProbe {
 /** Device strings of software rasterisers (Mesa llvmpipe/lavapipe/softpipe, SwiftShader, Microsoft WARP). */
 const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|microsoft basic render|warp/i;
 
+/** Whether an adapter is a CPU rasteriser (by WebGPU's fallback flag, or by its driver's name). */
+export function isSoftwareAdapter(info: { device: string; description: string; vendor: string; isFallbackAdapter?: boolean }): boolean {
+  return info.isFallbackAdapter === true || SOFTWARE.test(`${info.device} ${info.description} ${info.vendor}`);
+}
+
 // ---- the npm packages, loaded lazily: they are optional dependencies ----
 
 interface DawnModule {
@@ -155,7 +160,7 @@ async function adapterFrom(d: DawnModule, backend: DawnBackend): Promise<Found |
   if (!adapter) return undefined;
   const i = adapter.info;
   const name = i.device || i.description || `${i.vendor} ${i.architecture}`.trim() || "unknown adapter";
-  const isSoftware = i.isFallbackAdapter === true || SOFTWARE.test(`${i.device} ${i.description} ${i.vendor}`);
+  const isSoftware = isSoftwareAdapter(i);
   const l = adapter.limits;
   return {
     gpu,
@@ -180,9 +185,10 @@ async function adapterFrom(d: DawnModule, backend: DawnBackend): Promise<Found |
 
 /**
  * The webgpu entry of lib/llm/kernels/kernels.ts: plain tfjs ops (its batched MatMul is one
- * dispatch for all groups, so splitting them into 2-D products would only add dispatches).
+ * dispatch for all groups, so splitting them into 2-D products would only add dispatches), and
+ * no synchronous reads in Node.
  */
-export const WEBGPU_KERNELS = { splitGroupProducts: false };
+export const WEBGPU_KERNELS = { splitGroupProducts: false, syncReads: false };
 
 let active: WebGpuAdapterInfo | undefined;
 
@@ -212,7 +218,7 @@ export async function initWebGpu(opts: { allowSoftware: boolean }): Promise<WebG
   }
   const a = found.adapter;
   // The limits tfjs asks for (its own factory does the same): the adapter's, not WebGPU's defaults.
-  const wanted = ["maxComputeWorkgroupStorageSize", "maxComputeWorkgroupsPerDimension", "maxStorageBufferBindingSize", "maxBufferSize", "maxComputeWorkgroupSizeX", "maxComputeInvocationsPerWorkgroup"];
+  const wanted = ["maxComputeWorkgroupStorageSize", "maxComputeWorkgroupsPerDimension", "maxStorageBufferBindingSize", "maxBufferSize", "maxComputeWorkgroupSizeX", "maxComputeInvocationsPerWorkgroup", "maxStorageBuffersPerShaderStage"];
   const requiredLimits = Object.fromEntries(wanted.map((k) => [k, a.limits[k]]));
   const requiredFeatures = ["timestamp-query"].filter((f) => a.features.has(f));
   const device = await a.requestDevice({ requiredLimits, requiredFeatures });
@@ -224,6 +230,34 @@ export async function initWebGpu(opts: { allowSoftware: boolean }): Promise<WebG
   tf.registerBackend("webgpu", () => new WebGPUBackend(device, a.info), 0);
   if (!(await tf.setBackend("webgpu"))) throw new Error(`tfjs could not start the webgpu backend on ${found.info.name}`);
   await tf.ready();
+  installWebGpuKernels((device as { limits: Record<string, number> }).limits.maxStorageBuffersPerShaderStage);
   active = found.info;
   return active;
+}
+
+/**
+ * Kernel fixes for the webgpu backend (the counterparts of wasm.ts's):
+ *
+ * - AddN binds every input as a storage buffer in one shader, so more inputs than the device's
+ *   `maxStorageBuffersPerShaderStage` − 1 (WebGPU's default limit is 8, which tfjs's own device
+ *   keeps even on large GPUs) fail validation: e.g. the global gradient norm over 38 LoRA and
+ *   fusion tensors. Ours sums in chunks that fit and then sums the partial sums. Exact in the
+ *   same way (float32 additions, in a different order: ≤ 1 ulp per addition).
+ */
+function installWebGpuKernels(maxStorageBuffers: number): void {
+  const stock = tf.getKernel("AddN", "webgpu")!.kernelFunc;
+  const chunk = Math.max(2, Math.min(maxStorageBuffers, 16) - 1); // one binding is the output
+  tf.unregisterKernel("AddN", "webgpu");
+  const addN = (inputs: tf.TensorInfo[], backend: tf.KernelBackend): tf.TensorInfo => {
+    if (inputs.length <= chunk) return stock({ inputs: inputs as unknown as tf.NamedTensorInfoMap, backend, attrs: {} }) as tf.TensorInfo;
+    const partial: tf.TensorInfo[] = [];
+    for (let i = 0; i < inputs.length; i += chunk) {
+      const part = inputs.slice(i, i + chunk);
+      partial.push(part.length === 1 ? part[0] : addN(part, backend));
+    }
+    const out = addN(partial, backend);
+    for (const p of partial) if (!inputs.includes(p)) backend.disposeData(p.dataId);
+    return out;
+  };
+  tf.registerKernel({ kernelName: "AddN", backendName: "webgpu", kernelFunc: ({ inputs, backend }) => addN(Object.values(inputs) as tf.TensorInfo[], backend as tf.KernelBackend) });
 }

@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../util/rng";
 import { LM } from "./decoder";
 import { KVCache } from "./kv-cache";
+import { HostReads, readAsync, readSync } from "../kernels/read";
 
 export interface GenerateOptions {
   /** Stop after this many new tokens. */
@@ -30,43 +31,19 @@ export interface GenerateOptions {
 
 /** The new token ids after `promptIds` (the prompt itself is not repeated). Reads logits synchronously: not on webgpu (use generateAsync). */
 export function generate(model: LM, promptIds: number[], opts: GenerateOptions): number[] {
-  const steps = decodeSteps(model, promptIds, opts);
-  try {
-    let next = steps.next();
-    while (!next.done) {
-      const logits = next.value;
-      const values = logits.dataSync() as Float32Array;
-      logits.dispose();
-      next = steps.next(values);
-    }
-    return next.value;
-  } finally {
-    steps.return([]); // a failed read leaves the loop suspended: run its finally (frees the KV cache)
-  }
+  return readSync(decodeSteps(model, promptIds, opts));
 }
 
 /** generate, reading each step's logits with `await data()`: runs on every backend, webgpu included. */
-export async function generateAsync(model: LM, promptIds: number[], opts: GenerateOptions): Promise<number[]> {
-  const steps = decodeSteps(model, promptIds, opts);
-  try {
-    let next = steps.next();
-    while (!next.done) {
-      const logits = next.value;
-      const values = (await logits.data()) as Float32Array;
-      logits.dispose();
-      next = steps.next(values);
-    }
-    return next.value;
-  } finally {
-    steps.return([]); // a failed read leaves the loop suspended: run its finally (frees the KV cache)
-  }
+export function generateAsync(model: LM, promptIds: number[], opts: GenerateOptions): Promise<number[]> {
+  return readAsync(decodeSteps(model, promptIds, opts));
 }
 
 /**
  * The decoding loop without the read: yields each step's last-position logits [1, 1, V] and is
  * resumed with their values, so one loop serves the synchronous and the asynchronous reader.
  */
-function* decodeSteps(model: LM, promptIds: number[], opts: GenerateOptions): Generator<tf.Tensor, number[], Float32Array> {
+function* decodeSteps(model: LM, promptIds: number[], opts: GenerateOptions): HostReads<number[]> {
   if (promptIds.length === 0) throw new Error("generate: the prompt must hold at least one token (e.g. BOS)");
   if (!(Number.isInteger(opts.maxNewTokens) && opts.maxNewTokens >= 0)) throw new Error(`generate: maxNewTokens must be a non-negative integer, got ${opts.maxNewTokens}`);
   const sampling = !opts.greedy && opts.temperature !== undefined && opts.temperature > 0;
