@@ -13,6 +13,8 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { packHalfPairs, webGpuHalfWeight } from "../../../lib/llm/kernels/webgpu-f16-matmul";
 import { Linear } from "../../../lib/llm/model/linear";
+import { deviceLimits } from "../../../lib/llm/kernels/device-limits";
+import { webGpuAdapter } from "../../../lib/llm/kernels/webgpu";
 import { Rng } from "../../../lib/util/rng";
 import { adapterName, onWebGpu } from "../webgpu/support";
 
@@ -120,4 +122,24 @@ test("a low-memory Linear on webgpu holds W as halves: forward x·W and, under a
   assert.deepEqual(Array.from((await full.data()) as Float32Array), wHalf);
   tf.dispose([xt, dyt, y, dx, full]);
   lin.dispose();
+});
+
+test("the device limits the training-memory check reads on webgpu: the adapter's, memory from HEPLLM_GPU_MEMORY or, on a software adapter, the host", async (t) => {
+  if (!(await onWebGpu(t))) return;
+  const a = webGpuAdapter()!;
+  const before = process.env.HEPLLM_GPU_MEMORY;
+  try {
+    delete process.env.HEPLLM_GPU_MEMORY;
+    const d = deviceLimits();
+    assert.ok(d.name.startsWith(a.name), d.name);
+    assert.equal(d.maxBufferSize, a.limits.maxBufferSize);
+    assert.equal(d.maxStorageBufferBindingSize, a.limits.maxStorageBufferBindingSize);
+    if (a.isSoftware) assert.equal(d.memorySource, "host memory (software adapter)");
+    else assert.equal(d.memoryBytes, undefined);
+    process.env.HEPLLM_GPU_MEMORY = "24GB";
+    assert.equal(deviceLimits().memoryBytes, 24e9);
+  } finally {
+    if (before === undefined) delete process.env.HEPLLM_GPU_MEMORY;
+    else process.env.HEPLLM_GPU_MEMORY = before;
+  }
 });
