@@ -23,6 +23,7 @@ export function checkTrainingFits(cfg: TrainConfig, clf: TrainableClassifier, tr
     head: cfg.head,
     lora: { r: cfg.lora.r, targets: cfg.lora.targets, dropout: cfg.lora.dropout },
     fusionInputs: clf.fusion ? clf.encoder.outputSize : undefined,
+    recomputeLayers: (clf.model as { recomputeLayers?: boolean }).recomputeLayers, // the Decoder's setting (loadModel: on for low-memory)
   };
   const storage: WeightStorage = cfg.model.lowMemory ? (backendKernels().halfWeight ? "f16" : "bf16-host") : "f32-transposed";
   const mem = trainingMemory(clf.model.config, shape, storage);

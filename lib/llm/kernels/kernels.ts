@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WASM_KERNELS } from "./wasm";
 import { WEBGPU_KERNELS } from "./webgpu";
+import type { Bf16Bits } from "../io/half";
 import { HalfWeight, webGpuHalfWeight } from "./webgpu-f16-matmul";
 
 export interface BackendKernels {
@@ -22,11 +23,11 @@ export interface BackendKernels {
   /** Whether `dataSync`/`arraySync` work (not on webgpu in Node: read with `await data()`, lib/llm/kernels/read.ts). */
   syncReads: boolean;
   /**
-   * A frozen weight W [in, out] (row-major float32) held as 16-bit values on the device, for
+   * A frozen weight W [in, out], given in Hugging Face layout [out, in] (float32 or bfloat16 bits), held as 16-bit values on the device, for
    * low-memory models (webgpu-f16-matmul.ts); undefined where the backend has none (then
    * low-memory weights stay bfloat16 on the host).
    */
-  halfWeight?: (wIO: Float32Array, inF: number, outF: number) => HalfWeight;
+  halfWeight?: (weightOI: Float32Array | Bf16Bits, inF: number, outF: number) => HalfWeight;
 }
 
 /** Plain tfjs ops; per-group splitting as on wasm (the cpu backend's batched kernel is no faster). */

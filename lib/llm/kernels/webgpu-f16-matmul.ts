@@ -12,8 +12,9 @@
  * accuracy here, so it is not used even where the adapter has it.
  *
  * Accuracy: the stored weight is W rounded to half (relative error ≤ 2⁻¹¹ ≈ 4.9e-4 for
- * |w| ≥ 6.1e-5; below that, half's subnormals keep an absolute error ≤ 3e-8). A bfloat16
- * checkpoint converts exactly for |w| ≥ 6.1e-5 (bf16's 8-bit mantissa fits half's 11). Against
+ * |w| ≥ 6.1e-5; below that, half's subnormals keep an absolute error ≤ 3e-8; above 65504 a
+ * weight would become ±Infinity — far beyond any trained weight). A bfloat16 checkpoint converts
+ * exactly for 6.1e-5 ≤ |w| ≤ 65504 (bf16's 8-bit mantissa fits half's 11). Against
  * float32 products of the half-rounded weights the kernel agrees to float32 summation-order error
  * (test/llm/kernels/webgpu-f16-matmul.test.ts).
  *
@@ -24,7 +25,7 @@
  * they read a quarter of the weight bytes of float32 W + Wᵀ (not measured on one yet).
  */
 import * as tf from "@tensorflow/tfjs";
-import { f32ToF16 } from "../io/half";
+import { Bf16Bits, bf16ToF32, f32ToF16 } from "../io/half";
 
 export const HALF_MATMUL = "HepllmHalfMatMul";
 
@@ -43,16 +44,20 @@ export interface HalfWeight {
   dispose(): void;
 }
 
-/** W [in, out] row-major float32 → half pairs along `out`, [in, ⌈out/2⌉] as int32 words. */
-export function packHalfPairs(wIO: Float32Array, inF: number, outF: number): Int32Array {
-  const half = f32ToF16(wIO);
+/**
+ * W in Hugging Face layout [out, in] (row-major float32, or bfloat16 bits as a bf16 checkpoint
+ * is read) → half pairs along `out` of W [in, out]: [in, ⌈out/2⌉] int32 words. The transpose
+ * happens while packing, so no float32 [in, out] copy is made.
+ */
+export function packHalfPairs(weightOI: Float32Array | Bf16Bits, inF: number, outF: number): Int32Array {
+  const half = f32ToF16(weightOI instanceof Float32Array ? weightOI : bf16ToF32(weightOI.bf16)); // [out, in]
   const np = Math.ceil(outF / 2);
   const out = new Int32Array(inF * np);
   for (let r = 0; r < inF; r++) {
     for (let j = 0; j < np; j++) {
       const c = 2 * j;
-      const lo = half[r * outF + c];
-      const hi = c + 1 < outF ? half[r * outF + c + 1] : 0;
+      const lo = half[c * inF + r];
+      const hi = c + 1 < outF ? half[(c + 1) * inF + r] : 0;
       out[r * np + j] = lo | (hi << 16);
     }
   }
@@ -234,10 +239,10 @@ function halfKernel(x: tf.Tensor2D | undefined, packed: tf.Tensor2D, inF: number
   return tf.engine().runKernel(HALF_MATMUL, inputs, { inFeatures: inF, outFeatures: outF, mode } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
-/** W [in, out] (row-major float32) → a 16-bit weight on the current webgpu device. */
-export function webGpuHalfWeight(wIO: Float32Array, inF: number, outF: number): HalfWeight {
+/** W [out, in] (Hugging Face layout, float32 or bfloat16 bits) → a 16-bit weight W [in, out] on the current webgpu device. */
+export function webGpuHalfWeight(weightOI: Float32Array | Bf16Bits, inF: number, outF: number): HalfWeight {
   registerHalfMatMul();
-  const words = packHalfPairs(wIO, inF, outF);
+  const words = packHalfPairs(weightOI, inF, outF);
   const packed = tf.keep(tf.tensor2d(words, [inF, Math.ceil(outF / 2)], "int32"));
   return {
     inFeatures: inF,

@@ -7,9 +7,10 @@
  * numbers and a remedy instead of crashing mid-step.
  *
  * The activation count follows what this code saves (lib/llm/model/*.ts: each custom gradient's
- * save([...]) list; tfjs frees every other intermediate at the end of its tidy scope). There is no
- * activation recomputation: every layer's saved tensors live until the backward pass reaches it;
- * only frozen weights are recomputed (low-memory mode re-expands bfloat16 in the backward).
+ * save([...]) list; tfjs frees every other intermediate at the end of its tidy scope). Without
+ * recomputation every layer's saved tensors live until the backward pass reaches it; with it
+ * (recompute.ts, on for low-memory models) the forward keeps each layer's input (D per token) and
+ * the attention bias, and one layer's set exists at a time during the backward.
  * tfjs also keeps what its own gradients need: Add and Reshape save their inputs (for the shapes),
  * Mul and Div both operands; saved tensors share their buffer (Identity aliases), so each buffer
  * counts once. Per layer, per token, in float32 values (D hidden, Q = H·hd query width,
@@ -55,10 +56,18 @@ export interface TrainingShape {
   lora: { r: number; targets: string[]; dropout: number };
   /** Fusion adapter input width F (absent: no fusion adapter). */
   fusionInputs?: number;
+  /**
+   * Per-layer recomputation (lib/llm/model/recompute.ts): the forward keeps only each layer's input,
+   * the backward replays one layer at a time. Default: on for 16-bit weights ("f16", "bf16-host"),
+   * as loadModel sets it for low-memory models.
+   */
+  recomputeLayers?: boolean;
 }
 
 export interface TrainingMemory {
   storage: WeightStorage;
+  /** Whether layers are recomputed in the backward. */
+  recomputeLayers: boolean;
   params: ParameterCount;
   /** LoRA + fusion + head parameters (float32). */
   trainableParams: number;
@@ -157,7 +166,11 @@ export function trainingMemory(cfg: ModelConfig, shape: TrainingShape, storage: 
   const hostWeights = storage === "bf16-host" ? 2 * p.total : (storage === "f16" ? 2 : 4) * p.embedding;
 
   const perTokenLayer = 4 * activationValuesPerTokenLayer(cfg, shape);
-  const activations = perTokenLayer * tokens * cfg.numLayers + 4 * tokens * outsideValuesPerToken(cfg) + 4 * 3 * logitRows * v;
+  const recompute = shape.recomputeLayers ?? (storage === "f16" || storage === "bf16-host");
+  // Recomputing: every layer's input (D) and the attention bias the replays share (S per token),
+  // plus one layer's full set while it is replayed.
+  const layers = recompute ? 4 * tokens * (cfg.numLayers * d + shape.seqLen) + perTokenLayer * tokens : perTokenLayer * tokens * cfg.numLayers;
+  const activations = layers + 4 * tokens * outsideValuesPerToken(cfg) + 4 * 3 * logitRows * v;
 
   const trainableParams = trainableParameters(cfg, shape);
   const trainable = 12 * trainableParams;
@@ -181,7 +194,7 @@ export function trainingMemory(cfg: ModelConfig, shape: TrainingShape, storage: 
   ];
   const largestBuffer = candidates.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const total = weights + activations + trainable + optimizer + transient;
-  return { storage, params: p, trainableParams, weights, hostWeights, activations, activationsPerTokenLayer: perTokenLayer, trainable, optimizer, transient, total, largestBuffer };
+  return { storage, recomputeLayers: recompute, params: p, trainableParams, weights, hostWeights, activations, activationsPerTokenLayer: perTokenLayer, trainable, optimizer, transient, total, largestBuffer };
 }
 
 /** What the device can hold: its binding and buffer limits, and its memory where known. */
@@ -204,7 +217,7 @@ export const DEVICE_SHARE = 0.9;
 /** One line for the user: the step's memory by part, and the device's limits. */
 export function describeTrainingMemory(m: TrainingMemory, shape: TrainingShape, device?: DeviceLimits): string {
   const parts =
-    `weights ${gb(m.weights)} (${m.storage}), activations ${gb(m.activations)} (batch ${shape.batch} × ${shape.seqLen} tokens), ` +
+    `weights ${gb(m.weights)} (${m.storage}), activations ${gb(m.activations)} (batch ${shape.batch} × ${shape.seqLen} tokens${m.recomputeLayers ? ", layers recomputed" : ""}), ` +
     `LoRA/fusion ${formatCount(m.trainableParams)} parameters ${gb(m.trainable)} + AdamW ${gb(m.optimizer)}, working set ${gb(m.transient)}`;
   const where = device
     ? ` on ${device.name}: ${device.memoryBytes !== undefined ? `${gb(device.memoryBytes)} ${device.memorySource ?? ""}`.trim() : "memory not reported (set HEPLLM_GPU_MEMORY=<GB> to check it)"}, ` +

@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { packHalfPairs, webGpuHalfWeight } from "../../../lib/llm/kernels/webgpu-f16-matmul";
 import { Linear } from "../../../lib/llm/model/linear";
+import { f32ToBf16 } from "../../../lib/llm/io/half";
 import { deviceLimits } from "../../../lib/llm/kernels/device-limits";
 import { webGpuAdapter } from "../../../lib/llm/kernels/webgpu";
 import { Rng } from "../../../lib/util/rng";
@@ -30,6 +31,13 @@ function roundToHalf(v: number): number {
   const rest = q - f;
   q = rest > 0.5 || (rest === 0.5 && f % 2 === 1) ? f + 1 : f;
   return Math.sign(v) * q * ulp;
+}
+
+/** W [k, n] row-major → its [n, k] transpose (the layout the weights arrive in). */
+function toOI(w: Float32Array, k: number, n: number): Float32Array {
+  const out = new Float32Array(k * n);
+  for (let r = 0; r < k; r++) for (let c = 0; c < n; c++) out[c * k + r] = w[r * n + c];
+  return out;
 }
 
 function random(n: number, rng: Rng, scale: number): Float32Array {
@@ -61,8 +69,12 @@ function assertClose(got: Float32Array, ref: { y: Float64Array; mag: Float64Arra
 }
 
 test("half pairs pack as IEEE half bits, low half the even column, an odd last column padded with 0", () => {
-  const w = new Float32Array([1, -2, 0.5, 65504, 3, 1e-7]); // [2, 3]
-  const p = packHalfPairs(w, 2, 3);
+  // W [in 2, out 3] = [[1, -2, 0.5], [65504, 3, 1e-7]], given as [out, in] (Hugging Face layout)
+  const wOI = new Float32Array([1, 65504, -2, 3, 0.5, 1e-7]);
+  const p = packHalfPairs(wOI, 2, 3);
+  // bfloat16 bits (a bf16 checkpoint) of values both formats hold exactly pack the same
+  const exact = new Float32Array([1, 0.25, -2, 3, 0.5, -0.125]);
+  assert.deepEqual(packHalfPairs({ bf16: f32ToBf16(exact) }, 2, 3), packHalfPairs(exact, 2, 3));
   assert.deepEqual(Array.from(p, (x) => [x & 0xffff, (x >>> 16) & 0xffff]), [[0x3c00, 0xc000], [0x3800, 0], [0x7bff, 0x4200], [0x0002, 0]]);
 });
 
@@ -75,7 +87,7 @@ for (const [m, k, n] of [[5, 64, 48], [7, 33, 17], [1, 300, 129], [37, 50, 70], 
     const wHalf = Array.from(w, roundToHalf);
     const x = random(m * k, rng, 1);
     const dy = random(m * n, rng, 1);
-    const hw = webGpuHalfWeight(w, k, n);
+    const hw = webGpuHalfWeight(toOI(w, k, n), k, n);
     assert.equal(hw.bytes, 4 * k * Math.ceil(n / 2));
     try {
       const xt = tf.tensor2d(x, [m, k]);

@@ -40,7 +40,7 @@ test("trainable parameters and the step's parts, derived by hand", () => {
   // fusion F 28 → 32 → 64 → 64, LayerNorm, scale: 28·32 + 32 + 32·64 + 64 + 64·64 + 64 + 128 + 1 = 7329
   assert.equal(trainableParameters(TINY, { ...s, fusionInputs: 28 }), 1792 + 7329);
   assert.equal(trainableParameters(TINY, { ...s, head: "linear" }), 1792 + 130);
-  const m = trainingMemory(TINY, s, "f16");
+  const m = trainingMemory(TINY, { ...s, recomputeLayers: false }, "f16");
   const p = 2 * (64 * 64 + 64 * 32 * 2 + 64 * 64 + 3 * 64 * 96); // projections of 2 layers
   assert.equal(m.weights, 2 * (p + 97 * 64) + 4 * (2 * 2 + 1) * 64); // f16 projections and head, f32 norms
   assert.equal(trainingMemory(TINY, s, "f32-transposed").weights, 8 * (p + 97 * 64) + 4 * 5 * 64);
@@ -50,6 +50,11 @@ test("trainable parameters and the step's parts, derived by hand", () => {
   // activations: 48 tokens · 2 layers · 1194 values + 48 · (4·16 + 65) + 3 · (2·3 rows) · 97, 4 bytes each
   assert.equal(m.activations, 4 * (48 * 2 * 1194 + 48 * 129 + 3 * 6 * 97));
   assert.equal(m.total, m.weights + m.activations + m.trainable + m.optimizer + m.transient);
+  // Recomputing layers (the default for 16-bit weights): each layer's input (64) and the bias (24)
+  // per token, one layer's 1194 values while it is replayed.
+  const r = trainingMemory(TINY, s, "f16");
+  assert.ok(r.recomputeLayers);
+  assert.equal(r.activations, 4 * (48 * (2 * 64 + 24) + 48 * 1194 + 48 * 129 + 3 * 6 * 97));
 });
 
 before(useWasm);
@@ -136,4 +141,49 @@ test("limits: a buffer beyond one binding or maxBufferSize, and a step beyond th
   checkTrainingMemory(f16, STUDY_STEP, { ...H100_LIKE, memoryBytes: undefined });
   assert.match(describeTrainingMemory(f16, STUDY_STEP, { ...H100_LIKE, memoryBytes: undefined }), /memory not reported \(set HEPLLM_GPU_MEMORY=<GB> to check it\)/);
   assert.match(describeTrainingMemory(f16, STUDY_STEP, H100_LIKE), /^hepllm: training step needs 1\d\.\d\d GB: weights 14\.23 GB \(f16\), activations .* on a 24 GB GPU: 24\.00 GB HEPLLM_GPU_MEMORY/);
+});
+
+test("with layers recomputed the forward keeps each layer's input, D values per token (tape hook, wasm)", () => {
+  const eng = tf.engine() as unknown as { addTapeNode: (...a: unknown[]) => unknown };
+  const orig = eng.addTapeNode;
+  const saved = new Map<unknown, number>();
+  const params = new Set<unknown>();
+  let recording = true;
+  eng.addTapeNode = function (this: unknown, ...a: unknown[]) {
+    if (recording) for (const t of (a[4] as tf.Tensor[] | undefined) ?? []) if (t.size > 1 && !params.has(t.dataId)) saved.set(t.dataId, t.size);
+    return orig.apply(this, a);
+  };
+  try {
+    const b = 2;
+    const t = 24;
+    const perLayer = [2, 4].map((layers) => {
+      saved.clear();
+      params.clear();
+      recording = true;
+      const cfg = { ...TINY, numLayers: layers };
+      const m = randomModel(cfg, 1);
+      m.recomputeLayers = true;
+      const lora = applyLora(m, { r: 4, alpha: 8, dropout: 0.1, targetModules: ALL });
+      const vars = lora.variables();
+      for (const v of vars) params.add(v.dataId);
+      const ids = tf.tensor2d(Array.from({ length: b * t }, (_, i) => (i * 7) % cfg.vocabSize), [b, t], "int32");
+      const positions = Array.from({ length: b }, () => [t - 3, t - 2, t - 1]);
+      let forward = 0;
+      const { value, grads } = tf.variableGrads(() => {
+        const y = tf.tidy(() => m.forward(ids, { positions, training: true }).square().mean() as tf.Scalar);
+        forward = [...saved.values()].reduce((a, c) => a + c, 0); // what the forward kept, before any replay
+        recording = false;
+        return y;
+      }, vars);
+      value.dispose();
+      Object.values(grads).forEach((g) => g.dispose());
+      ids.dispose();
+      lora.dispose();
+      m.dispose();
+      return forward;
+    });
+    assert.equal((perLayer[1] - perLayer[0]) / (2 * b * t), TINY.hiddenSize);
+  } finally {
+    eng.addTapeNode = orig;
+  }
 });
