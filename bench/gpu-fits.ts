@@ -2,7 +2,8 @@
  * `npm run bench:gpu -- --fits`: what fits on 8, 24 and 80 GB GPUs, from the training-step memory
  * plan (lib/llm/model/training-memory.ts; no GPU needed): per model shape, the frozen weights in
  * 16 bits and in float32, the activations of one 128-token sequence, and the largest micro-batch
- * of 128-token sequences whose step fits in 90% of each memory size — for LoRA on q/k/v/o (the
+ * of 128-token sequences whose step fits in 90% of each memory size (16-bit weights recompute
+ * layers in the backward, as loadModel sets up low-memory models) — for LoRA on q/k/v/o (the
  * training config's default) and on all seven projections (the study's recipe), dropout 0.05,
  * with the fusion adapter, "lm" head.
  */
@@ -46,7 +47,7 @@ function maxBatch(cfg: ModelConfig, targets: LoraTarget[], storage: WeightStorag
 /** The Markdown table. */
 export function fitsTable(): string[] {
   const out = [
-    `| model | parameters | frozen weights f16 (f32 W+Wᵀ) | activations per ${SEQ}-token sequence, q/k/v/o (all 7) | largest batch of ${SEQ}-token sequences on ${GPUS.map((g) => `${g} GB`).join(" / ")}: f16, q/k/v/o | same, all 7 projections | f32 W+Wᵀ, q/k/v/o |`,
+    `| model | parameters | frozen weights f16 (f32 W+Wᵀ) | activations per ${SEQ}-token sequence with f16 (layers recomputed), q/k/v/o (all 7) | largest batch of ${SEQ}-token sequences on ${GPUS.map((g) => `${g} GB`).join(" / ")}: f16, q/k/v/o | same, all 7 projections | f32 W+Wᵀ, q/k/v/o |`,
     "|---|---|---|---|---|---|---|",
   ];
   for (const [name, cfg] of Object.entries(FIT_MODELS)) {

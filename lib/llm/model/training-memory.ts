@@ -83,7 +83,7 @@ export interface TrainingMemory {
   trainable: number;
   /** AdamW's two moments, bytes (8 per parameter). */
   optimizer: number;
-  /** Largest working set of one op beyond the saved activations (attention scores, SwiGLU, logits; the float32 expansion in bf16-host mode), bytes. */
+  /** Largest working set of one op beyond the saved activations (attention scores, SwiGLU, logits; the float32 expansion in bf16-host mode) plus one layer's gradients in the backward, bytes. */
   transient: number;
   /** Everything on the device at the step's peak, bytes. */
   total: number;
@@ -181,7 +181,8 @@ export function trainingMemory(cfg: ModelConfig, shape: TrainingShape, storage: 
   const scores = 4 * shape.batch * h * shape.seqLen * shape.seqLen;
   const big = Math.max(v * d, d * i, d * h * hd);
   const expansion = storage === "bf16-host" ? 4 * big : 0;
-  const transient = Math.max(3 * scores, 4 * 4 * tokens * i, 3 * 4 * logitRows * v) + expansion;
+  // In the backward, one layer's gradients (about its saved set again) exist beside them.
+  const transient = Math.max(3 * scores, 4 * 4 * tokens * i, 3 * 4 * logitRows * v) + expansion + perTokenLayer * tokens;
 
   // The largest single buffer: a weight matrix as held, or an activation.
   const weightBytes = storage === "bf16-host" ? 4 * big : (storage === "f16" ? 2 : 4) * big;
