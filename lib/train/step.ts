@@ -27,7 +27,8 @@ export function optimiserStepAsync(opt: AdamW, losses: Array<() => tf.Scalar>, l
   return readAsync(stepReads(opt, losses, lr, clipNorm));
 }
 
-function* stepReads(opt: AdamW, losses: Array<() => tf.Scalar>, lr: number, clipNorm: number): HostReads<StepResult> {
+/** The step as host reads (lib/llm/kernels/read.ts), for loops that are generators themselves (pre-training). */
+export function* stepReads(opt: AdamW, losses: Array<() => tf.Scalar>, lr: number, clipNorm: number): HostReads<StepResult> {
   const vars = opt.groups.flatMap((g) => g.variables);
   const grads = new Map<tf.Variable, tf.Tensor>();
   let lossSum = 0;

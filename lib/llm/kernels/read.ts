@@ -49,20 +49,40 @@ function toF32(x: tf.DataTypeMap[tf.NumericDataType]): Float32Array {
 }
 
 /**
- * Runs synchronous host code (a checkpoint save: `dataSync` of variables and of small tensors
+ * Runs synchronous host code (a checkpoint or model save: `dataSync` of variables and of tensors
  * derived from them, such as transposes) on every backend. Where the backend cannot read
- * synchronously (webgpu), every variable is first read with `await data()` (tfjs then keeps the
- * values on the host) and `f` runs with the cpu backend current, so derived tensors are computed
- * on the host from those values; tensors move back to the device on their next use there.
+ * synchronously (webgpu), every variable and every tensor reachable from `roots` (e.g. a model:
+ * its norms and weights) is first read with `await data()` (tfjs then keeps the values on the
+ * host) and `f` runs with the cpu backend current, so derived tensors are computed on the host
+ * from those values; tensors move back to the device on their next use there.
  */
-export async function onHost<T>(f: () => T): Promise<T> {
+export async function onHost<T>(f: () => T, roots: object[] = []): Promise<T> {
   if (backendKernels().syncReads) return f();
   const device = tf.getBackend();
-  await Promise.all(Object.values(tf.engine().registeredVariables).map((v) => v.data()));
+  const tensors = [...Object.values(tf.engine().registeredVariables), ...reachableTensors(roots)];
+  await Promise.all(tensors.map((t) => (t.isDisposed ? undefined : t.data())));
   await tf.setBackend("cpu");
   try {
     return f();
   } finally {
     await tf.setBackend(device);
   }
+}
+
+/** Every tensor reachable through the own properties, arrays and maps of `roots` (each object visited once). */
+function reachableTensors(roots: object[]): tf.Tensor[] {
+  const seen = new Set<unknown>();
+  const out: tf.Tensor[] = [];
+  const visit = (x: unknown): void => {
+    if (x === null || typeof x !== "object" || seen.has(x) || ArrayBuffer.isView(x)) return;
+    seen.add(x);
+    if (x instanceof tf.Tensor) {
+      out.push(x);
+      return;
+    }
+    const values = x instanceof Map ? [...x.values()] : Array.isArray(x) ? x : Object.values(x);
+    for (const v of values) visit(v);
+  };
+  roots.forEach(visit);
+  return out;
 }

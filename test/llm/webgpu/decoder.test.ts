@@ -27,8 +27,8 @@ test("webgpu: stories260K logits of [1, 403, 407] and greedy ids from BOS match 
     const d = maxAbsDiff(logits, golden.prompt_logits_all_positions);
     t.diagnostic(`${adapterName()}: max |logit − golden| = ${d.toExponential(2)}`);
     assert.ok(d < TOL, `logits differ by ${d}`);
-    // The first 48 of the 200 golden ids: each step costs ~0.2 s on the software adapter.
-    const want: number[] = golden.greedy_ids_from_bos.slice(0, 48);
+    // The first 24 of the 200 golden ids: each step costs ~0.4 s on the software adapter here.
+    const want: number[] = golden.greedy_ids_from_bos.slice(0, 24);
     const t0 = Date.now();
     const ids = await generateAsync(model, [1], { maxNewTokens: want.length - 1, greedy: true, stopIds: [1] });
     t.diagnostic(`greedy: ${ids.length} tokens in ${Date.now() - t0} ms`);
