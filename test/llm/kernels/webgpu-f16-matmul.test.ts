@@ -5,6 +5,9 @@
  * against the same rounding, exactly. Runs on whatever adapter initBackend("webgpu") finds (CI:
  * Mesa's llvmpipe); skips with the reason without one, fails in CI.
  *
+ * A whole low-memory decoder (16-bit weights, layers recomputed) must give the LoRA gradients of
+ * the same model with float32 weights holding the same values, to 1e-4 of the largest gradient.
+ *
  * Tolerance: float32 accumulation over K ≤ 300 terms of O(1) products in another order than the
  * float64 reference: |error| ≤ 1e-5 · Σ|x·w| (float32's 6e-8 unit round-off × K, with room).
  */
@@ -13,7 +16,10 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { packHalfPairs, webGpuHalfWeight } from "../../../lib/llm/kernels/webgpu-f16-matmul";
 import { Linear } from "../../../lib/llm/model/linear";
-import { f32ToBf16 } from "../../../lib/llm/io/half";
+import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from "../../../lib/llm/io/half";
+import { applyLora } from "../../../lib/llm";
+import { buildDecoder } from "../../../lib/llm/model/model";
+import { TINY_MISTRAL } from "../support";
 import { deviceLimits } from "../../../lib/llm/kernels/device-limits";
 import { webGpuAdapter } from "../../../lib/llm/kernels/webgpu";
 import { Rng } from "../../../lib/util/rng";
@@ -154,4 +160,38 @@ test("the device limits the training-memory check reads on webgpu: the adapter's
     if (before === undefined) delete process.env.HEPLLM_GPU_MEMORY;
     else process.env.HEPLLM_GPU_MEMORY = before;
   }
+});
+
+test("LoRA gradients of a low-memory decoder on webgpu (16-bit weights, layers recomputed) equal those of float32 weights holding the same halves", async (t) => {
+  if (!(await onWebGpu(t))) return;
+  const cfg = { ...TINY_MISTRAL, slidingWindow: null };
+  const source = (seed: number) => {
+    const rng = new Rng(seed);
+    return (_name: string, shape: number[]): Float32Array => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const w = Float32Array.from({ length: n }, () => (shape.length === 1 ? 1 + 0.1 * rng.normal() : 0.15 * rng.normal()));
+      // Matrices exact in bfloat16 and in half (the low-memory embedding table is bfloat16 on the host): both holdings are exact.
+      return shape.length === 1 ? w : f16ToF32(f32ToF16(bf16ToF32(f32ToBf16(w))));
+    };
+  };
+  const grads = async (lowMemory: boolean): Promise<Float32Array[]> => {
+    const m = buildDecoder(cfg, source(3), { lowMemory });
+    assert.equal(m.recomputeLayers, lowMemory);
+    const lora = applyLora(m, { r: 4, alpha: 8, targetModules: ["q_proj", "v_proj", "down_proj"], seed: 1 });
+    for (const v of lora.variables()) v.assign(tf.randomNormal(v.shape, 0, 0.1, "float32", 5));
+    const ids = tf.tensor2d([[1, 5, 9, 13, 17, 21], [2, 6, 10, 14, 18, 22]], [2, 6], "int32");
+    const { value, grads: g } = tf.variableGrads(() => tf.tidy(() => m.forward(ids, { positions: [[4, 5], [4, 5]] }).square().mean() as tf.Scalar), lora.variables());
+    const out = await Promise.all(lora.variables().map(async (v) => (await g[v.name].data()) as Float32Array));
+    tf.dispose([value, ids, ...Object.values(g)]);
+    lora.dispose();
+    m.dispose();
+    return out;
+  };
+  const half = await grads(true);
+  const f32 = await grads(false);
+  half.forEach((g, i) => {
+    const scale = Math.max(...Array.from(f32[i], Math.abs));
+    const worst = Math.max(...Array.from(g, (v, j) => Math.abs(v - f32[i][j])));
+    assert.ok(worst <= 1e-4 * scale, `gradient ${i} on ${adapterName()}: worst difference ${worst.toExponential(2)} of max ${scale.toExponential(2)}`);
+  });
 });
