@@ -29,7 +29,7 @@ function loadCommand(name: string): Command | undefined {
 function help(): string {
   const lines = listCommands().map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
   return [
-    "usage: hepllm <command> [options] [--backend auto|webgpu|tensorflow|wasm|cpu]",
+    "usage: hepllm [--threads N] <command> [options] [--backend auto|webgpu|tensorflow|wasm|cpu]",
     "",
     "commands:",
     ...lines,
@@ -37,14 +37,36 @@ function help(): string {
     "hepllm <command> --help for its options",
     `--backend (any model command; or env HEPLLM_BACKEND): the tfjs backend, ${BACKEND_CHOICES.join(" | ")}; default auto`,
     "(a hardware WebGPU adapter, else tfjs-node-gpu, else wasm). `hepllm backends` lists what is available here.",
+    "--threads N (with any command): cores for the native matrix products (default: all; env HEPLLM_THREADS)",
   ].join("\n");
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
+/**
+ * Takes `--threads N` / `--threads=N` out of the arguments (any position, any command) into
+ * HEPLLM_THREADS, which lib/llm/kernels/native.ts reads and child processes inherit.
+ */
+function takeThreads(argv: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a !== "--threads" && !a.startsWith("--threads=")) {
+      rest.push(a);
+      continue;
+    }
+    const v = a === "--threads" ? argv[++i] : a.slice("--threads=".length);
+    if (v === undefined || !/^[1-9][0-9]*$/.test(v)) throw new UsageError(`--threads must be a whole number >= 1, got ${JSON.stringify(v ?? "")}`);
+    process.env.HEPLLM_THREADS = v;
+  }
+  return rest;
+}
+
+export async function main(args: string[]): Promise<number> {
+  let name: string | undefined;
   let rest: string[];
   try {
-    rest = takeBackendFlag(args);
+    const argv = takeThreads(args);
+    name = argv[0];
+    rest = takeBackendFlag(argv.slice(1));
   } catch (err) {
     console.error(`hepllm: ${(err as Error).message}`);
     return 2;
