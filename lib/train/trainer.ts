@@ -27,6 +27,7 @@ import { checkpointDir, listCheckpoints, loadCheckpoint, pruneCheckpoints, saveC
 import { improves, readSelection, Selection, SELECTED_FILE, writeSelection } from "./selection";
 import type { TrainConfig } from "./config";
 import { learningRate } from "./schedule";
+import { checkTrainingFits } from "./memory-check";
 
 export interface TrainData {
   train: EventRecord[];
@@ -139,6 +140,7 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
   const valRecs = data.val && cfg.data.maxVal ? takeStratified(data.val, cfg.data.maxVal) : data.val;
   trainRecs.forEach(labelOf); // fail early on unlabelled records
   clf.fitInputs?.(trainRecs); // training events only; a resumed run's checkpoint restores the same state
+  checkTrainingFits(cfg, clf, trainRecs); // the step's memory, before any of it is allocated
   const weights: ClassWeights | undefined =
     cfg.classWeights === "balanced" ? balancedWeights(trainRecs) : cfg.classWeights === null ? undefined : cfg.classWeights;
   const { perEpoch, total } = plannedSteps(cfg, trainRecs.length);

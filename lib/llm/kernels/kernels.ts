@@ -6,6 +6,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { WASM_KERNELS } from "./wasm";
 import { WEBGPU_KERNELS } from "./webgpu";
+import type { Bf16Bits } from "../io/half";
+import { HalfWeight, webGpuHalfWeight } from "./webgpu-f16-matmul";
 
 export interface BackendKernels {
   /**
@@ -22,12 +24,18 @@ export interface BackendKernels {
   syncReads: boolean;
   /** Throws if the device dropped work since the last call (webgpu reports errors out of band). */
   checkErrors?: () => void;
+  /**
+   * A frozen weight W [in, out], given in Hugging Face layout [out, in] (float32 or bfloat16 bits), held as 16-bit values on the device, for
+   * low-memory models (webgpu-f16-matmul.ts); undefined where the backend has none (then
+   * low-memory weights stay bfloat16 on the host).
+   */
+  halfWeight?: (weightOI: Float32Array | Bf16Bits, inF: number, outF: number) => HalfWeight;
 }
 
 /** Plain tfjs ops; per-group splitting as on wasm (the cpu backend's batched kernel is no faster). */
 const PLAIN: BackendKernels = { splitGroupProducts: true, syncReads: true };
 
-const BY_BACKEND: Record<string, BackendKernels> = { wasm: WASM_KERNELS, webgpu: WEBGPU_KERNELS };
+const BY_BACKEND: Record<string, BackendKernels> = { wasm: WASM_KERNELS, webgpu: { ...WEBGPU_KERNELS, halfWeight: webGpuHalfWeight } };
 
 /** The kernels of the backend tfjs runs on now. */
 export function backendKernels(): BackendKernels {
