@@ -45,8 +45,15 @@ export class TiledGenKtClusterer extends ClusterSequence {
   private scale = new Float64Array(0);
   private nnDist = new Float64Array(0);
   private nn = new Int32Array(0);
-  /** How many live jets have this jet as their NN (lets the search for them stop early, or not start). */
-  private nnRefs = new Int32Array(0);
+  /**
+   * The live jets whose NN is x, as a doubly linked list (head rHead[x], links rNext/rPrev per
+   * jet): after a merge the jets that lost their NN are read off these lists, not searched for.
+   */
+  private rHead = new Int32Array(0);
+  private rNext = new Int32Array(0);
+  private rPrev = new Int32Array(0);
+  /** Scratch: the jets whose NN merged (afterMerge). */
+  private orphans = new Int32Array(0);
   private tileOf = new Int32Array(0);
   /** Entry of a live jet in the tile storage, and its slot in the live arrays. */
   private tPos = new Int32Array(0);
@@ -75,8 +82,6 @@ export class TiledGenKtClusterer extends ClusterSequence {
   private tD = new Float64Array(0);
   /** Upper bound on nnDist of the tile's jets (lets whole tiles be skipped). */
   private tMaxNN = new Float64Array(0);
-  private tStamp = new Int32Array(0);
-  private stamp = 0;
   /** 9 neighbour tiles per tile, own tile first, -1 where absent (beyond the rapidity edges). */
   private neigh = new Int32Array(0);
   /** Tile bounds (tileBounds) of the jet being searched by findNN, and of afterMerge's jet. */
@@ -87,7 +92,8 @@ export class TiledGenKtClusterer extends ClusterSequence {
     if (!this.growJets(n)) return;
     const cap = this.cap, j = 2 * cap;
     this.rap = new Float64Array(j); this.phi = new Float64Array(j); this.scale = new Float64Array(j); this.nnDist = new Float64Array(j);
-    this.nn = new Int32Array(j); this.nnRefs = new Int32Array(j); this.tileOf = new Int32Array(j); this.tPos = new Int32Array(j); this.livePos = new Int32Array(j);
+    this.nn = new Int32Array(j); this.rHead = new Int32Array(j); this.rNext = new Int32Array(j); this.rPrev = new Int32Array(j);
+    this.orphans = new Int32Array(cap); this.tileOf = new Int32Array(j); this.tPos = new Int32Array(j); this.livePos = new Int32Array(j);
     this.live = new Int32Array(cap); this.liveDiJ = new Float64Array(cap);
     const nb = (cap >> BLOCK_SHIFT) + 1;
     this.blockMin = new Float64Array(nb); this.blockArg = new Int32Array(nb);
@@ -116,10 +122,10 @@ export class TiledGenKtClusterer extends ClusterSequence {
     const nt = this.nRap * this.nPhi;
     if (this.tCount.length < nt) {
       this.tCount = new Int32Array(nt); this.tStart = new Int32Array(nt); this.tCap = new Int32Array(nt);
-      this.tMaxNN = new Float64Array(nt); this.tStamp = new Int32Array(nt); this.neigh = new Int32Array(9 * nt);
+      this.tMaxNN = new Float64Array(nt); this.neigh = new Int32Array(9 * nt);
     }
     const { tCount, tCap } = this;
-    tCount.fill(0, 0, nt); this.tMaxNN.fill(0, 0, nt); this.tStamp.fill(0, 0, nt); this.stamp = 0;
+    tCount.fill(0, 0, nt); this.tMaxNN.fill(0, 0, nt);
     for (let k = 0; k < count; k++) {
       const t = this.tileIndex(this.rap[k], this.phi[k]);
       this.tileOf[k] = t;
@@ -170,23 +176,35 @@ export class TiledGenKtClusterer extends ClusterSequence {
     this.tileOf[x] = t; this.tPos[x] = e; this.tId[e] = x;
     const tD = this.tD;
     tD[o] = this.rap[x]; tD[o + 1] = this.phi[x]; tD[o + 2] = this.R2; tD[o + 3] = -1;
-    this.nn[x] = -1; this.nnRefs[x] = 0;
+    this.nn[x] = -1; this.rHead[x] = -1;
   }
 
   /** Set jet x's nearest neighbour (and the tile copy). */
   private setNN(x: number, j: number, d: number): void {
     const old = this.nn[x];
     if (old !== j) {
-      if (old >= 0) this.nnRefs[old]--;
-      if (j >= 0) this.nnRefs[j]++;
+      if (old >= 0) this.unlink(x, old);
+      if (j >= 0) {
+        const h = this.rHead[j];
+        this.rNext[x] = h; this.rPrev[x] = -1;
+        if (h >= 0) this.rPrev[h] = x;
+        this.rHead[j] = x;
+      }
     }
     this.nn[x] = j; this.nnDist[x] = d;
     const o = STRIDE * this.tPos[x];
     this.tD[o + 2] = d; this.tD[o + 3] = j;
   }
 
+  /** Take x off the list of the jets whose NN is `of`. */
+  private unlink(x: number, of: number): void {
+    const p = this.rPrev[x], q = this.rNext[x];
+    if (p >= 0) this.rNext[p] = q; else this.rHead[of] = q;
+    if (q >= 0) this.rPrev[q] = p;
+  }
+
   private removeJet(x: number): void {
-    if (this.nn[x] >= 0) this.nnRefs[this.nn[x]]--;
+    if (this.nn[x] >= 0) this.unlink(x, this.nn[x]);
     const t = this.tileOf[x], e = this.tPos[x], last = this.tStart[t] + --this.tCount[t];
     if (e !== last) {
       const m = this.tId[last], tD = this.tD, o = STRIDE * e, ol = STRIDE * last;
@@ -302,7 +320,7 @@ export class TiledGenKtClusterer extends ClusterSequence {
         nnDist[i] = bi; nn[i] = bj;
       }
     }
-    // nn[] now holds own-tile candidates, not yet counted in nnRefs: clear before setNN counts the final ones.
+    // nn[] now holds own-tile candidates, not yet linked in rHead: clear before setNN links the final ones.
     for (let k = 0; k < this.nParticles; k++) {
       const j = nn[k];
       nn[k] = -1;
@@ -352,10 +370,8 @@ export class TiledGenKtClusterer extends ClusterSequence {
 
   /** Neighbour bookkeeping after a and b merged into c (FastJet's N2 update, restricted to nearby tiles). */
   private afterMerge(a: number, b: number, c: number): void {
-    const { tId, tD, tStart, tCount, neigh, tMaxNN, tStamp, rap, phi } = this;
+    const { tId, tD, tStart, tCount, neigh, tMaxNN, rap, phi } = this;
     const yc = rap[c], fc = phi[c], t0 = this.tileOf[c];
-    // Live jets whose NN is a or b: found below, then the search stops.
-    let pending = this.nnRefs[a] + this.nnRefs[b];
     let best = this.R2, bestJ = -1;
     // c's nearest neighbour, and the jets for which c is now nearer than their NN.
     const bounds = this.boundsMerge;
@@ -389,26 +405,13 @@ export class TiledGenKtClusterer extends ClusterSequence {
     }
     this.setNN(c, bestJ, best); this.updateDiJ(c);
     if (best > tMaxNN[t0]) tMaxNN[t0] = best;
-    // Jets whose NN was a or b: within R of it, in tiles around a or b whose bound on NN distances
-    // reaches it (a and b keep their tile and coordinates after removal).
-    const st = ++this.stamp;
-    for (let w = 0; w < 2 && pending > 0; w++) {
-      const x = w === 0 ? a : b, base = 9 * this.tileOf[x];
-      this.tileBounds(x, bounds); // findNN uses its own bounds array
-      for (let k = 0; k < 9 && pending > 0; k++) {
-        const t = neigh[base + k];
-        if (t < 0 || tStamp[t] === st || tCount[t] === 0) continue;
-        if (bounds[k] > tMaxNN[t]) continue;
-        tStamp[t] = st;
-        for (let e = tStart[t], end = e + tCount[t]; e < end; e++) {
-          const x2 = tD[STRIDE * e + 3];
-          if (x2 === a || x2 === b) {
-            this.recomputeNN(tId[e], c);
-            if (--pending === 0) break;
-          }
-        }
-      }
-    }
+    // Jets whose NN was a or b (they were skipped above): collected first, as finding their new
+    // NN takes them off these lists. Each search reads only live jets, so the order is immaterial.
+    const orphans = this.orphans, rNext = this.rNext;
+    let n = 0;
+    for (let x = this.rHead[a]; x >= 0; x = rNext[x]) orphans[n++] = x;
+    for (let x = this.rHead[b]; x >= 0; x = rNext[x]) orphans[n++] = x;
+    for (let i = 0; i < n; i++) this.recomputeNN(orphans[i], c);
   }
 
   /**
