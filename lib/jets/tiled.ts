@@ -39,6 +39,11 @@ const TILE_SLACK = 4;
 const STRIDE = 4;
 
 export class TiledGenKtClusterer extends ClusterSequence {
+  /** `tileSlack`: free entries per tile at the start (tests pass 0 to exercise re-packing). */
+  constructor(private readonly tileSlack: number = TILE_SLACK) {
+    super();
+  }
+
   // Per jet id, capacity 2*cap (sequence.ts holds the four-momenta and constituents).
   private rap = new Float64Array(0);
   private phi = new Float64Array(0);
@@ -84,6 +89,9 @@ export class TiledGenKtClusterer extends ClusterSequence {
   private tMaxNN = new Float64Array(0);
   /** 9 neighbour tiles per tile, own tile first, -1 where absent (beyond the rapidity edges). */
   private neigh = new Int32Array(0);
+  /** The grid (rows, columns) `neigh` was built for. */
+  private neighRap = -1;
+  private neighPhi = -1;
   /** Tile bounds (tileBounds) of the jet being searched by findNN, and of afterMerge's jet. */
   private boundsNN = new Float64Array(9);
   private boundsMerge = new Float64Array(9);
@@ -122,7 +130,7 @@ export class TiledGenKtClusterer extends ClusterSequence {
     const nt = this.nRap * this.nPhi;
     if (this.tCount.length < nt) {
       this.tCount = new Int32Array(nt); this.tStart = new Int32Array(nt); this.tCap = new Int32Array(nt);
-      this.tMaxNN = new Float64Array(nt); this.neigh = new Int32Array(9 * nt);
+      this.tMaxNN = new Float64Array(nt); this.neigh = new Int32Array(9 * nt); this.neighRap = -1;
     }
     const { tCount, tCap } = this;
     tCount.fill(0, 0, nt); this.tMaxNN.fill(0, 0, nt);
@@ -131,8 +139,10 @@ export class TiledGenKtClusterer extends ClusterSequence {
       this.tileOf[k] = t;
       tCount[t]++;
     }
-    for (let t = 0; t < nt; t++) { tCap[t] = tCount[t] + TILE_SLACK; tCount[t] = 0; }
+    for (let t = 0; t < nt; t++) { tCap[t] = tCount[t] + this.tileSlack; tCount[t] = 0; }
     this.packTiles(nt, false);
+    if (this.nRap === this.neighRap && this.nPhi === this.neighPhi) return; // same grid as the last event
+    this.neighRap = this.nRap; this.neighPhi = this.nPhi;
     for (let ir = 0; ir < this.nRap; ir++) for (let ip = 0; ip < this.nPhi; ip++) {
       const t = ir * this.nPhi + ip;
       for (let k = 0; k < 9; k++) {
@@ -169,7 +179,7 @@ export class TiledGenKtClusterer extends ClusterSequence {
     const t = this.tileIndex(this.rap[x], this.phi[x]);
     if (this.tCount[t] === this.tCap[t]) {
       // Full (rare: merged jets piling into one tile): double it and re-pack every tile.
-      this.tCap[t] = 2 * this.tCap[t];
+      this.tCap[t] = Math.max(TILE_SLACK, 2 * this.tCap[t]);
       this.packTiles(this.nRap * this.nPhi, true);
     }
     const e = this.tStart[t] + this.tCount[t]++, o = STRIDE * e;
