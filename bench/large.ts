@@ -15,7 +15,8 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { applyLora, initBackend } from "../lib/llm";
 import { ModelConfig } from "../lib/llm/model/config";
-import { buildDecoder } from "../lib/llm/model/model";
+import { buildDecoder, WeightSource } from "../lib/llm/model/model";
+import { f32ToBf16 } from "../lib/llm/io/half";
 import { availableHostBytes, checkPlan, countParameters, formatCount, gb, memoryPlan } from "../lib/llm/model/memory-plan";
 import { AdamW } from "../lib/train/adamw";
 import { optimiserStep } from "../lib/train/step";
@@ -60,18 +61,21 @@ interface CaseResult {
 
 /**
  * Random weights, cheaply: one pool of 2^20 normal draws (std 0.02, as transformers initialises)
- * tiled with a per-tensor offset. The values only need to be finite and varied; drawing 7·10^9
- * fresh normals would take minutes and measure nothing.
+ * tiled with a per-tensor offset, handed over as bfloat16 bits as a bf16 checkpoint's are (so the
+ * build, like loading a real bf16 file in low-memory mode, never holds a matrix as float32). The
+ * values only need to be finite and varied; drawing 7·10^9 fresh normals would take minutes and
+ * measure nothing.
  */
-function randomSource(seed: number): (name: string, shape: number[]) => Float32Array {
+function randomSource(seed: number): WeightSource {
   const rng = new Rng(seed);
-  const pool = new Float32Array(1 << 20);
-  for (let i = 0; i < pool.length; i++) pool[i] = 0.02 * rng.normal();
+  const draws = new Float32Array(1 << 20);
+  for (let i = 0; i < draws.length; i++) draws[i] = 0.02 * rng.normal();
+  const pool = f32ToBf16(draws);
   let offset = 0;
   return (_name, shape) => {
     const n = shape.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(n);
-    if (shape.length === 1) return out.fill(1); // RMSNorm gains
+    if (shape.length === 1) return new Float32Array(n).fill(1); // RMSNorm gains
+    const out = new Uint16Array(n);
     offset = (offset + 7919) % pool.length;
     // The pool repeated from `offset`, wrapping around.
     for (let i = 0, k = offset; i < n; k = 0) {
@@ -79,7 +83,7 @@ function randomSource(seed: number): (name: string, shape: number[]) => Float32A
       out.set(pool.subarray(k, k + len), i);
       i += len;
     }
-    return out;
+    return { bf16: out };
   };
 }
 

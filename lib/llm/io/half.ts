@@ -3,6 +3,11 @@
  * half of a float32). Conversions to float32 are exact; from float32 they round to nearest even.
  */
 
+/** A weight given as bfloat16 bit patterns (as a BF16 checkpoint stores it), not yet float32. */
+export interface Bf16Bits {
+  bf16: Uint16Array;
+}
+
 let f16Table: Float32Array | undefined;
 
 /** The float32 value of every F16 bit pattern (built once: 256 KiB). */

@@ -9,8 +9,12 @@
  * - `groupMatMul` a [G,M,K] · b [G,K,N]: one native plain 2-D product (the XNNPACK path) per group
  *   on views of the operands' heap memory, writing straight into the [G,M,N] output — what
  *   bmm did with unstack → G products → stack, minus the copies and G engine calls.
+ * - `HepllmExpandBf16` (kernels/expand-bf16.ts): bfloat16 host bits expanded straight into the
+ *   output's heap memory, with no float32 copy on the JS side.
  */
 import * as tf from "@tensorflow/tfjs";
+import { bf16ToF32 } from "../io/half";
+import { EXPAND_BF16 } from "./expand-bf16";
 
 /** Kernel name of the grouped product (wasm only; no gradient: call it outside a tape). */
 export const GROUP_MATMUL = "HepllmGroupMatMul";
@@ -23,6 +27,7 @@ interface WasmBackend {
   dataIdNextNumber: number;
   dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
   incRef(dataId: unknown): void;
 }
 
@@ -76,6 +81,16 @@ export function installWasmKernels(): void {
   replace("Cast", (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     return x.dtype === args.attrs!.dtype ? alias(x, args.backend) : stockCast(args);
+  });
+  tf.registerKernel({
+    kernelName: EXPAND_BF16,
+    backendName: "wasm",
+    kernelFunc: ({ attrs, backend }) => {
+      const { bits, shape } = attrs as unknown as { bits: Uint16Array; shape: number[] };
+      const out = (backend as unknown as WasmBackend).makeOutput(shape, "float32");
+      bf16ToF32(bits, (backend as unknown as WasmBackend).typedArrayFromHeap(out)); // view taken after the allocation
+      return out;
+    },
   });
   tf.registerKernel({
     kernelName: GROUP_MATMUL,

@@ -14,6 +14,7 @@ import { attentionBias } from "./mask";
 import { tapeActive } from "../kernels/matmul";
 import { mlp, MlpWeights } from "./mlp";
 import { rmsNorm } from "./rmsnorm";
+import { recomputed } from "./recompute";
 import { ropeTable } from "./rope";
 
 export interface LayerWeights {
@@ -62,6 +63,13 @@ export class Decoder implements LM {
   readonly head: Linear;
   /** Default for ForwardOptions.training. */
   training = false;
+  /**
+   * Recompute each layer in the backward pass instead of keeping its activations
+   * (recompute.ts): on by default for low-memory models, where the wasm heap is the limit.
+   */
+  recomputeLayers = false;
+  /** LoRA layers whose dropout seed this decoder draws (they had none): a fresh one per forward. */
+  private autoSeeded = new Set<Linear>();
 
   constructor(config: ModelConfig, w: { embedding: Embedding; layers: LayerWeights[]; norm: tf.Tensor1D; head: Linear }) {
     this.config = config;
@@ -126,20 +134,34 @@ export class Decoder implements LM {
       const rows = opts.positions === undefined ? undefined : opts.positions === "last" ? Array.from({ length: b }, () => [t - 1]) : opts.positions;
       const flat = rows ? flatRows(rows, t) : undefined;
       const last = this.layers.length - 1;
+      // One layer: x [B·T, D] → [B·T, D] (or [B·P, D] for the last layer with `positions`). The
+      // tensors it shares with the other layers come in `sh` so that a replay (recompute.ts) can
+      // be handed the engine's saved copies: [ropeQ.cos, ropeQ.sin, ropeK.cos, ropeK.sin, bias].
+      const layerFn = (i: number, prev: tf.Tensor2D, sh: tf.Tensor[]): tf.Tensor2D => {
+        const layer = this.layers[i];
+        const c: AttentionContext = { ...ctx, ropeQ: { cos: sh[0] as tf.Tensor3D, sin: sh[1] as tf.Tensor3D }, ropeK: { cos: sh[2] as tf.Tensor3D, sin: sh[3] as tf.Tensor3D }, bias: sh[4], layer: i };
+        const xn = rmsNorm(prev, layer.inputNorm, cfg.rmsNormEps);
+        let h: tf.Tensor2D;
+        if (flat && i === last) {
+          const sel = Array.from(flat, (r) => positions[r]);
+          const only = { x: gatherRows(xn, flat), len: rows![0].length, rope: ropeTable(sel, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)), bias: attentionBias(b, t, past, keyMask, cfg.slidingWindow, rows) };
+          h = tf.add(gatherRows(prev, flat), attention(xn, layer.attn, c, only)) as tf.Tensor2D;
+        } else {
+          h = tf.add(prev, attention(xn, layer.attn, c)) as tf.Tensor2D;
+        }
+        return tf.add(h, mlp(rmsNorm(h, layer.postNorm, cfg.rmsNormEps), layer.mlp)) as tf.Tensor2D;
+      };
+      const shared = [ctx.ropeQ.cos, ctx.ropeQ.sin, ctx.ropeK.cos, ctx.ropeK.sin, ctx.bias];
+      const replay = this.recomputeLayers && !cache && tapeActive();
+      if (replay) this.seedDropout();
       this.layers.forEach((layer, i) => {
         const prev = x;
-        x = tf.tidy(() => {
-          const xn = rmsNorm(prev, layer.inputNorm, cfg.rmsNormEps);
-          let h: tf.Tensor2D;
-          if (flat && i === last) {
-            const sel = Array.from(flat, (r) => positions[r]);
-            const only = { x: gatherRows(xn, flat), len: rows![0].length, rope: ropeTable(sel, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)), bias: attentionBias(b, t, past, keyMask, cfg.slidingWindow, rows) };
-            h = tf.add(gatherRows(prev, flat), attention(xn, layer.attn, { ...ctx, layer: i }, only)) as tf.Tensor2D;
-          } else {
-            h = tf.add(prev, attention(xn, layer.attn, { ...ctx, layer: i })) as tf.Tensor2D;
-          }
-          return tf.add(h, mlp(rmsNorm(h, layer.postNorm, cfg.rmsNormEps), layer.mlp)) as tf.Tensor2D;
-        });
+        if (replay) {
+          const vars = [layer.attn.q, layer.attn.k, layer.attn.v, layer.attn.o, layer.mlp.gate, layer.mlp.up, layer.mlp.down].flatMap((l) => (l.lora ? [l.lora.a, l.lora.b] : []));
+          x = recomputed((xi, sh) => tf.tidy(() => layerFn(i, xi, sh)), prev, shared, vars);
+        } else {
+          x = tf.tidy(() => layerFn(i, prev, shared));
+        }
       });
       if (cache) {
         cache.keyMask = keyMask ?? Array.from({ length: b }, () => new Uint8Array(past + t).fill(1));
@@ -194,6 +216,20 @@ export class Decoder implements LM {
       nextPosition.push(p);
     }
     return { keyMask, positions, nextPosition };
+  }
+
+  /**
+   * A replayed layer must draw the dropout masks of its first run: every LoRA layer with dropout
+   * needs a seed. Layers the trainer seeds (per micro-batch) keep theirs; the others get a fresh
+   * one per forward pass.
+   */
+  private seedDropout(): void {
+    for (const l of this.linears()) {
+      if (!l.lora || l.lora.dropout <= 0) continue;
+      if (l.lora.seed !== undefined && !this.autoSeeded.has(l)) continue;
+      l.lora.seed = Math.floor(Math.random() * 2 ** 31);
+      this.autoSeeded.add(l);
+    }
   }
 
   linears(): Linear[] {

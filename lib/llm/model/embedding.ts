@@ -4,7 +4,7 @@
  * is held as bfloat16 bits.
  */
 import * as tf from "@tensorflow/tfjs";
-import { bf16ToF32, f32ToBf16 } from "../io/half";
+import { Bf16Bits, bf16ToF32, f32ToBf16 } from "../io/half";
 
 export class Embedding {
   readonly vocabSize: number;
@@ -12,12 +12,17 @@ export class Embedding {
   private f32: Float32Array | undefined;
   private bf16: Uint16Array | undefined;
 
-  constructor(table: Float32Array, vocabSize: number, dim: number, lowMemory = false) {
-    if (table.length !== vocabSize * dim) throw new Error(`model.embed_tokens.weight: expected [${vocabSize}, ${dim}], got ${table.length} values`);
+  /** `table` [V, D] as float32 or bfloat16 bits; low-memory mode keeps bfloat16 bits. */
+  constructor(table: Float32Array | Bf16Bits, vocabSize: number, dim: number, lowMemory = false) {
+    const n = table instanceof Float32Array ? table.length : table.bf16.length;
+    if (n !== vocabSize * dim) throw new Error(`model.embed_tokens.weight: expected [${vocabSize}, ${dim}], got ${n} values`);
     this.vocabSize = vocabSize;
     this.dim = dim;
-    if (lowMemory) this.bf16 = f32ToBf16(table);
-    else this.f32 = table;
+    if (table instanceof Float32Array) {
+      if (lowMemory) this.bf16 = f32ToBf16(table);
+      else this.f32 = table;
+    } else if (lowMemory) this.bf16 = table.bf16;
+    else this.f32 = bf16ToF32(table.bf16);
   }
 
   /** Whether the table is held as bfloat16 bits. */

@@ -2,17 +2,19 @@
  * A bias-free linear layer y = x·W with an optional LoRA branch, the unit every projection of
  * the decoder calls. The frozen W is kept pre-transposed as [in, out] so the forward product is a
  * plain 2-D matMul, plus (by default) the Hugging Face [out, in] copy so that the backward
- * dX = dY·Wᵀ is one too. In low-memory mode W lives on the host as bfloat16 and is expanded to
- * float32 only for the duration of one product, in the forward pass and again in the backward
- * (so LoRA training works on models whose float32 weights exceed the device's memory).
+ * dX = dY·Wᵀ is one too. In low-memory mode W lives on the host as bfloat16 (host-weight.ts) and
+ * is expanded to float32 one column block at a time for the duration of one product, in the
+ * forward pass and again in the backward (so LoRA training works on models whose float32 weights
+ * exceed the device's memory).
  *
  * LoRA (Hu et al. 2021, PEFT layout): y = x·W + s·(drop(x)·A)·B with A [in, r], B [r, out]
  * (PEFT stores their transposes lora_A [r, in], lora_B [out, r]); s = alpha/r, or alpha/√r
  * with rsLoRA.
  */
 import * as tf from "@tensorflow/tfjs";
-import { bf16ToF32, f32ToBf16 } from "../io/half";
+import { Bf16Bits, bf16ToF32, f32ToBf16 } from "../io/half";
 import { frozenMatMul, tapeActive } from "../kernels/matmul";
+import { HostWeight } from "./host-weight";
 
 export interface LoraParams {
   /** Down-projection A, [in, r] (trainable). */
@@ -36,8 +38,8 @@ export class Linear {
   private w: tf.Tensor2D | undefined;
   /** Wᵀ [out, in] (resident mode, when kept). */
   private wT: tf.Tensor2D | undefined;
-  /** W [in, out] as bfloat16 bits (low-memory mode). */
-  private host: Uint16Array | undefined;
+  /** W [in, out] as bfloat16 bits in column blocks (low-memory mode). */
+  private host: HostWeight | undefined;
   lora: LoraParams | undefined;
   /** Whether the LoRA product has been added into W (then the branch is skipped). */
   merged = false;
@@ -45,21 +47,26 @@ export class Linear {
   training = false;
 
   /**
-   * `weightOI`: the weight in Hugging Face layout [out, in], row-major float32.
+   * `weightOI`: the weight in Hugging Face layout [out, in], row-major, as float32 or as bfloat16
+   * bits (a bf16 checkpoint read for low-memory mode never exists as float32 on the host).
    * `keepTransposed`: also keep [out, in] on the device for fast backward passes.
    * `lowMemory`: keep only bfloat16 bits on the host.
    */
-  constructor(name: string, inFeatures: number, outFeatures: number, weightOI: Float32Array, opts: { keepTransposed?: boolean; lowMemory?: boolean } = {}) {
-    if (weightOI.length !== inFeatures * outFeatures) {
-      throw new Error(`${name}.weight: expected [${outFeatures}, ${inFeatures}] (${inFeatures * outFeatures} values), got ${weightOI.length}`);
+  constructor(name: string, inFeatures: number, outFeatures: number, weightOI: Float32Array | Bf16Bits, opts: { keepTransposed?: boolean; lowMemory?: boolean } = {}) {
+    const n = weightOI instanceof Float32Array ? weightOI.length : weightOI.bf16.length;
+    if (n !== inFeatures * outFeatures) {
+      throw new Error(`${name}.weight: expected [${outFeatures}, ${inFeatures}] (${inFeatures * outFeatures} values), got ${n}`);
     }
     this.name = name;
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     if (opts.lowMemory) {
-      this.host = f32ToBf16(transposeHost(weightOI, outFeatures, inFeatures));
+      // Round first, then block the 16-bit copy: the transient is half a float32 matrix.
+      const bits = weightOI instanceof Float32Array ? f32ToBf16(weightOI) : weightOI.bf16;
+      this.host = new HostWeight(bits, inFeatures, outFeatures);
     } else {
-      const oi = tf.tensor2d(weightOI, [outFeatures, inFeatures]);
+      const f32 = weightOI instanceof Float32Array ? weightOI : bf16ToF32(weightOI.bf16);
+      const oi = tf.tensor2d(f32, [outFeatures, inFeatures]);
       this.w = tf.keep(tf.transpose(oi));
       if (opts.keepTransposed === false) oi.dispose();
       else this.wT = tf.keep(oi);
@@ -74,7 +81,7 @@ export class Linear {
   apply(x: tf.Tensor2D): tf.Tensor2D {
     let y: tf.Tensor2D;
     if (this.host) {
-      y = hostMatMul(x, this.host, this.inFeatures, this.outFeatures);
+      y = this.host.matMul(x);
     } else {
       y = frozenMatMul(x, this.w!, this.wT);
     }
@@ -86,7 +93,7 @@ export class Linear {
 
   /** W as float32 [in, out] (a new tensor; the caller disposes it). */
   weightIO(): tf.Tensor2D {
-    if (this.host) return tf.tensor2d(bf16ToF32(this.host), [this.inFeatures, this.outFeatures]);
+    if (this.host) return this.host.toTensorIO();
     return this.w!.clone();
   }
 
@@ -144,43 +151,4 @@ export function loraBranch(x: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale
     };
   });
   return f(x, a, b) as tf.Tensor2D;
-}
-
-/**
- * x [N, in] · W [in, out] with W held as bfloat16 bits on the host: W is expanded to float32 for
- * this one product and freed, so the device holds one projection's weights at a time. Under a
- * tape the backward dX = dY·Wᵀ expands W again (recomputation instead of keeping it): frozen
- * weights larger than the wasm heap can then be fine-tuned, one projection in memory at a time.
- */
-function hostMatMul(x: tf.Tensor2D, host: Uint16Array, inF: number, outF: number): tf.Tensor2D {
-  const expand = (): tf.Tensor2D => tf.tensor2d(bf16ToF32(host), [inF, outF]);
-  if (!tapeActive()) {
-    const w = expand();
-    const y = tf.matMul(x, w);
-    w.dispose();
-    return y as tf.Tensor2D;
-  }
-  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const w = expand();
-    const value = tf.matMul(args[0] as tf.Tensor2D, w);
-    w.dispose();
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor) =>
-        tf.tidy(() => {
-          const w2 = expand();
-          const wT = tf.transpose(w2); // a copy, then a plain product (fast on wasm)
-          w2.dispose();
-          return [tf.matMul(dy as tf.Tensor2D, wT)];
-        }),
-    };
-  });
-  return f(x) as tf.Tensor2D;
-}
-
-/** [rows, cols] row-major → [cols, rows]. */
-function transposeHost(src: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
-  return out;
 }

@@ -16,6 +16,7 @@ import { Embedding } from "./embedding";
 import { Linear } from "./linear";
 import { checkPlan, describePlan, memoryPlan } from "./memory-plan";
 import { Checkpoint, TensorToWrite, writeSafetensors } from "../io/safetensors";
+import { Bf16Bits, bf16ToF32 } from "../io/half";
 
 export interface LoadOptions {
   /** Keep projection and embedding weights as bfloat16 on the host, expanded per product (forward and backward). */
@@ -29,8 +30,11 @@ export interface LoadOptions {
 /** Tokenizer files copied along with a saved model. */
 export const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "tokenizer.model.v3", "generation_config.json"];
 
-/** A source of float32 weights in HF layout, by name and expected shape. */
-type WeightSource = (name: string, shape: number[]) => Float32Array;
+/**
+ * A source of weights in HF layout, by name and expected shape: float32, or bfloat16 bits (a bf16
+ * checkpoint read for low-memory mode, which then never holds the model as float32 on the host).
+ */
+export type WeightSource = (name: string, shape: number[]) => Float32Array | Bf16Bits;
 
 /** Assembles a Decoder from named weights. */
 export function buildDecoder(cfg: ModelConfig, get: WeightSource, opts: LoadOptions = {}): Decoder {
@@ -38,7 +42,10 @@ export function buildDecoder(cfg: ModelConfig, get: WeightSource, opts: LoadOpti
   const { hiddenSize: d, intermediateSize: inter, numHeads: h, numKvHeads: kv, headDim: hd, vocabSize: v } = cfg;
   const lo = { lowMemory: opts.lowMemory, keepTransposed: opts.keepTransposed };
   const linear = (name: string, inF: number, outF: number): Linear => new Linear(name, inF, outF, get(`${name}.weight`, [outF, inF]), lo);
-  const vector = (name: string): tf.Tensor1D => tf.keep(tf.tensor1d(get(name, [d])));
+  const vector = (name: string): tf.Tensor1D => {
+    const g = get(name, [d]);
+    return tf.keep(tf.tensor1d(g instanceof Float32Array ? g : bf16ToF32(g.bf16)));
+  };
   const layers: LayerWeights[] = [];
   for (let i = 0; i < cfg.numLayers; i++) {
     const p = `model.layers.${i}`;
@@ -61,7 +68,9 @@ export function buildDecoder(cfg: ModelConfig, get: WeightSource, opts: LoadOpti
   const table = get("model.embed_tokens.weight", [v, d]);
   const embedding = new Embedding(table, v, d, opts.lowMemory);
   const head = cfg.tieWordEmbeddings ? new Linear("lm_head", d, v, table, lo) : linear("lm_head", d, v);
-  return new Decoder(cfg, { embedding, layers, norm: vector("model.norm.weight"), head });
+  const model = new Decoder(cfg, { embedding, layers, norm: vector("model.norm.weight"), head });
+  model.recomputeLayers = !!opts.lowMemory; // the heap, not time, is what low-memory mode saves
+  return model;
 }
 
 /** Loads `<dir>/config.json` and its safetensors weights (initialising the backend if needed). */
@@ -82,6 +91,8 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<De
         if (!ckpt.has(name)) throw new Error(`${dir}: checkpoint has no tensor ${JSON.stringify(name)} (needed by config.json)`);
         const info = ckpt.info(name);
         if (info.shape.join(",") !== shape.join(",")) throw new Error(`${info.file}: tensor ${JSON.stringify(name)} has shape [${info.shape}], config.json implies [${shape}]`);
+        // Low-memory mode keeps bf16 bits: take a bf16 file's bits as they are, no float32 copy.
+        if (opts.lowMemory && info.dtype === "BF16") return { bf16: ckpt.readRaw(name).data as Uint16Array };
         return ckpt.readFloat32(name);
       },
       opts,
