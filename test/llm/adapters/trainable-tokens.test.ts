@@ -30,7 +30,7 @@ const V = TINY_MISTRAL.vocabSize;
 const D = TINY_MISTRAL.hiddenSize;
 
 /** A random model (as randomModel) whose embedding rows `rows` are set to the given values. */
-function build(cfg: ModelConfig, seed: number, rows: Map<number, Float32Array> = new Map()): Decoder {
+function build(cfg: ModelConfig, seed: number, rows: Map<number, Float32Array> = new Map(), opts: { lowMemory?: boolean } = {}): Decoder {
   const rng = new Rng(seed);
   return buildDecoder(cfg, (name, shape) => {
     const n = shape.reduce((a, b) => a * b, 1);
@@ -38,7 +38,7 @@ function build(cfg: ModelConfig, seed: number, rows: Map<number, Float32Array> =
     for (let i = 0; i < n; i++) out[i] = shape.length === 1 ? 1 + 0.1 * rng.normal() : 0.15 * rng.normal();
     if (name === "model.embed_tokens.weight") for (const [id, r] of rows) out.set(r, id * cfg.hiddenSize);
     return out;
-  });
+  }, opts);
 }
 
 const randomRow = (seed: number): Float32Array => {
@@ -115,6 +115,25 @@ for (const tied of [true, false]) {
     ref.dispose();
   });
 }
+
+test("a low-memory (bfloat16) model grows and takes trainable rows too", () => {
+  const r5 = randomRow(11);
+  const ref = build(TINY_MISTRAL, 4, new Map([[5, r5]]), { lowMemory: true });
+  const m = build(TINY_MISTRAL, 4, new Map(), { lowMemory: true });
+  const ids = [[1, 5, 3, 5]];
+  const want = forward(ref, ids);
+  resizeVocabulary(m, V + 1);
+  assert.ok(m.embedding.lowMemory && m.head.lowMemory, "still low-memory after the resize");
+  const tokens = new TrainableTokens(m, [5]);
+  tokens.rows.assign(tf.tensor2d(r5, [1, D]));
+  const got = viaTokens(m, tokens, ids).map((r) => r.map((l) => l.slice(0, V)));
+  // The reference holds r5 in bfloat16; the trainable row is float32: agreement to bfloat16 rounding.
+  const d = maxAbsDiff(got, want);
+  assert.ok(d < 0.05, `low-memory trainable row vs table row: max |Δ| = ${d}`);
+  tokens.dispose();
+  m.dispose();
+  ref.dispose();
+});
 
 test("token rows saved with a LoRA adapter are read back by loadAdapter, growing a model that lacks the id", () => {
   const dir = tempDir("tokens");
