@@ -6,13 +6,17 @@
  *
  * The two sides are timed in alternating rounds (tfjs k steps, torch k steps, …) so that a
  * change in the load of this shared machine hits both; each reports the median step time.
- * PyTorch runs with the thread count tfjs uses (the wasm backend is single-threaded under Node:
- * tfjs-backend-wasm disables its threaded build when IS_NODE) and again with torch's default.
+ * tfjs runs on the native GEMM path (lib/llm/kernels/native.ts, OpenBLAS, N threads) when it is
+ * built, and on the portable wasm path (XNNPACK, single-threaded under Node); PyTorch with 1
+ * thread, with N, and with its default. Each tfjs line is compared with torch on as many threads.
  *
  * usage: node --import tsx bench/train.ts [--cases demo-1k,small-32k,small-32k-answer]
- *          [--rounds 5] [--per-round 2] [--warmup 3] [--threads 1] [--profile] [--no-default-threads]
- *   --threads N: data-parallel tfjs step over N threads (bench/train-parallel.ts); PyTorch then
- *   also gets N threads in the matched comparison.
+ *          [--rounds 5] [--per-round 2] [--warmup 3] [--threads 1] [--data-parallel] [--no-wasm]
+ *          [--profile] [--no-default-threads]
+ *   --threads N: the native path's BLAS threads, and torch's in the matched comparison;
+ *   --data-parallel: also the data-parallel step over N worker threads (bench/train-parallel.ts),
+ *   one BLAS thread each; --no-wasm: skip the portable wasm path.
+ * The last lines are the table rows of bench/README.md.
  */
 import { spawn, ChildProcessWithoutNullStreams } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,6 +26,7 @@ import * as readline from "node:readline";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, saveModel } from "../lib/llm";
+import { nativeInfo, setNativeThreads, useNativeKernels } from "../lib/llm/kernels/native";
 import { SYSTEM_PYTHON } from "../test/support/shared";
 import { makeParallelStep } from "./train-parallel";
 import { benchBatch, BenchCase, CASES, makeTfjsStep, stepFlops, TfjsStep } from "./train-step";
@@ -106,8 +111,7 @@ function tfjsGemm(m: number, k: number, n: number, reps: number): number {
   const cpu: number[] = [];
   for (let i = 0; i < reps; i++) {
     const c0 = process.cpuUsage();
-    const y = tf.matMul(x, w);
-    y.dataSync();
+    const y = tf.matMul(x, w); // synchronous on wasm and native (a read-back would add ~10 ms of copying)
     const c = process.cpuUsage(c0);
     y.dispose();
     cpu.push((c.user + c.system) / 1e6);
@@ -124,71 +128,113 @@ function describe(c: BenchCase): string {
 
 const fmt = (x: number): string => x.toFixed(x >= 100 ? 0 : 1);
 
-async function runCase(c: BenchCase, opts: { rounds: number; perRound: number; warmup: number; defaultThreads: boolean; profile: boolean; threads: number }): Promise<void> {
+/** One way of running the tfjs step: which kernels, how many threads. */
+interface Variant {
+  label: string;
+  step: TfjsStep;
+  threads: number;
+  /** Puts the variant's kernels and BLAS pool in place (the registry is global: called before each of its rounds). */
+  enter(): void;
+}
+
+async function runCase(
+  c: BenchCase,
+  opts: { rounds: number; perRound: number; warmup: number; defaultThreads: boolean; profile: boolean; threads: number; dataParallel: boolean; wasm: boolean },
+): Promise<string[]> {
   console.log(`\n== ${c.name}: ${describe(c)}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-bench-train-"));
-  const s = opts.threads > 1 ? await makeParallelStep(c, opts.threads) : makeTfjsStep(c);
+  const n = opts.threads;
+  const native = nativeInfo() !== undefined;
+  const single = makeTfjsStep(c);
+  const variants: Variant[] = [];
+  if (native) variants.push({ label: `tfjs native`, step: single, threads: n, enter: () => (useNativeKernels(true), setNativeThreads(n)) });
+  if (opts.wasm || !native) variants.push({ label: "tfjs wasm", step: single, threads: 1, enter: () => useNativeKernels(false) });
+  if (opts.dataParallel && n > 1) {
+    // Workers: own tfjs instances, native kernels when built, one BLAS thread each (the pool is per process).
+    const dp = await makeParallelStep(c, n);
+    variants.push({ label: `tfjs ${native ? "native" : "wasm"} data-parallel`, step: dp, threads: n, enter: () => (useNativeKernels(native), setNativeThreads(1)) });
+  }
   const servers: { label: string; srv: TorchServer }[] = [];
+  const rows: string[] = [];
   try {
-    saveModel(s.model, path.join(dir, "model"));
-    s.adapter.save(path.join(dir, "adapter"));
+    saveModel(single.model, path.join(dir, "model"));
+    single.adapter.save(path.join(dir, "adapter"));
     const { ids, labels } = benchBatch(c);
     const settings = { ids, labels, loss: c.loss, lr: c.lr, weightDecay: c.weightDecay };
-    const same = `torch ${s.threads} thread${s.threads > 1 ? "s" : ""}`;
-    servers.push({ label: same, srv: new TorchServer(path.join(dir, "model"), path.join(dir, "adapter"), { ...settings, threads: s.threads }) });
-    if (opts.defaultThreads) servers.push({ label: "torch default", srv: new TorchServer(path.join(dir, "model"), path.join(dir, "adapter"), { ...settings, threads: 0 }) });
+    const torchAt = (threads: number): TorchServer => new TorchServer(path.join(dir, "model"), path.join(dir, "adapter"), { ...settings, threads });
+    servers.push({ label: "torch 1 thread", srv: torchAt(1) });
+    if (n > 1) servers.push({ label: `torch ${n} threads`, srv: torchAt(n) });
+    if (opts.defaultThreads) servers.push({ label: "torch default", srv: torchAt(0) });
     for (const x of servers) await x.srv.ready();
-    if (servers.length > 1) {
-      console.log(`  (torch default: no thread settings; get_num_threads() = ${servers[1].srv.threads}, but OpenBLAS/OpenMP keep their own pools)`);
+    if (opts.defaultThreads) {
+      console.log(`  (torch default: no thread settings; get_num_threads() = ${servers[servers.length - 1].srv.threads}, but OpenBLAS/OpenMP keep their own pools)`);
     }
     // Same weights and batch: the first losses must agree (forward + the first AdamW update).
     const check = 3;
-    const jsFirst = await tfjsSteps(s, check);
+    variants[0].enter();
+    const jsFirst = await tfjsSteps(single, check);
     const pyFirst = await servers[0].srv.steps(check);
     const lossLine = (xs: number[]): string => xs.map((x) => x.toFixed(5)).join(" ");
-    console.log(`  first ${check} losses  tfjs: ${lossLine(jsFirst.losses)}   torch: ${lossLine(pyFirst.losses)}`);
+    console.log(`  first ${check} losses  ${variants[0].label}: ${lossLine(jsFirst.losses)}   torch: ${lossLine(pyFirst.losses)}`);
     for (const x of servers.slice(1)) await x.srv.steps(opts.warmup);
-    await tfjsSteps(s, Math.max(0, opts.warmup - check));
-    const js: Timings = { times: [], cpu: [], losses: [] };
+    for (const v of variants) {
+      v.enter();
+      await tfjsSteps(v.step, v.step === single ? Math.max(0, opts.warmup - check) : opts.warmup);
+    }
+    const js: Timings[] = variants.map(() => ({ times: [], cpu: [], losses: [] }));
     const py: Timings[] = servers.map(() => ({ times: [], cpu: [], losses: [] }));
     const append = (to: Timings, from: Timings): void => {
       to.times.push(...from.times);
       to.cpu.push(...from.cpu);
     };
     for (let r = 0; r < opts.rounds; r++) {
-      append(js, await tfjsSteps(s, opts.perRound));
+      for (const [k, v] of variants.entries()) {
+        v.enter();
+        append(js[k], await tfjsSteps(v.step, opts.perRound));
+      }
       for (let k = 0; k < servers.length; k++) append(py[k], await servers[k].srv.steps(opts.perRound));
-      process.stderr.write(`\r  round ${r + 1}/${opts.rounds}: tfjs ${(median(js.times) * 1000).toFixed(0)} ms/step`);
+      process.stderr.write(`\r  round ${r + 1}/${opts.rounds}: ${variants[0].label} ${(median(js[0].times) * 1000).toFixed(0)} ms/step`);
     }
     process.stderr.write("\n");
     const tokens = c.batch * c.seqLen;
-    const wJs = median(js.times);
-    const cJs = median(js.cpu);
+    const th = (t: number): string => `${t} thread${t > 1 ? "s" : ""}`;
     const line = (label: string, w: number, cpu: number, vs?: { w: number; cpu: number }): string =>
-      `  ${label.padEnd(24)} ${fmt(tokens / w).padStart(7)} tokens/s wall (${(w * 1000).toFixed(0)} ms/step), ${fmt(tokens / cpu).padStart(7)} per CPU-s` +
-      (vs ? `   tfjs/torch = ${(w / vs.w).toFixed(2)}× wall, ${(cpu / vs.cpu).toFixed(2)}× CPU` : "");
-    console.log(line(`tfjs ${tf.getBackend()} (${s.threads} thread${s.threads > 1 ? "s" : ""})`, wJs, cJs));
-    servers.forEach((x, k) => {
-      console.log(line(`${x.label} (${x.srv.threads})`, median(py[k].times), median(py[k].cpu), { w: wJs, cpu: cJs }));
+      `  ${label.padEnd(36)} ${fmt(tokens / w).padStart(7)} tokens/s wall (${(w * 1000).toFixed(0)} ms/step), ${fmt(tokens / cpu).padStart(7)} per CPU-s` +
+      (vs ? `   tfjs/torch = ${(vs.w / w).toFixed(2)}× wall, ${(vs.cpu / cpu).toFixed(2)}× CPU` : "");
+    servers.forEach((x, k) => console.log(line(`${x.label} (${x.srv.threads})`, median(py[k].times), median(py[k].cpu))));
+    variants.forEach((v, k) => {
+      // Against torch on the same number of threads (the first server is 1 thread, the second n).
+      const ref = v.threads > 1 ? 1 : 0;
+      const vs = { w: median(py[ref].times), cpu: median(py[ref].cpu) };
+      const w = median(js[k].times);
+      const cpu = median(js[k].cpu);
+      console.log(line(`${v.label} (${th(v.threads)})`, w, cpu, vs) + ` [vs ${servers[ref].label}]`);
+      rows.push(
+        `| training ${c.name}, ${v.label}, ${th(v.threads)} | ${fmt(tokens / cpu)} tok/CPU-s (${fmt(tokens / w)} tok/s) | ` +
+          `${servers[ref].label}: ${fmt(tokens / vs.cpu)} tok/CPU-s (${fmt(tokens / vs.w)} tok/s) | **${(vs.cpu / cpu).toFixed(2)}×** CPU (${(vs.w / w).toFixed(2)}× wall) |`,
+      );
     });
-    console.log(`  (medians of ${js.times.length} steps each; tokens = B·T = ${tokens} per step)`);
-    // Roofline: the step's products at each framework's plain-GEMM speed (the MLP's shape).
+    console.log(`  (medians of ${js[0].times.length} steps each; tokens = B·T = ${tokens} per step; ratio > 1: tfjs faster)`);
+    // Roofline: the step's products at each path's plain-GEMM speed (the MLP's shape), per CPU-s.
     const flops = stepFlops(c);
     const [gm, gk, gn] = [tokens, c.model.hiddenSize, c.model.intermediateSize];
     const gf = 2 * gm * gk * gn;
-    const gJs = gf / tfjsGemm(gm, gk, gn, 15) / 1e9;
     const gPy = gf / (await servers[0].srv.gemm(gm, gk, gn, 15)) / 1e9;
-    const eff = (cpu: number): string => `${(flops / cpu / 1e9).toFixed(1)}`;
-    console.log(
-      `  products: ${(flops / 1e9).toFixed(2)} GFLOP/step; per CPU-s tfjs ${eff(cJs)} GFLOP/s, torch ${eff(median(py[0].cpu))} GFLOP/s; ` +
-        `plain GEMM [${gm},${gk}]·[${gk},${gn}]: tfjs ${gJs.toFixed(1)}, torch ${gPy.toFixed(1)} GFLOP/s (GEMM ratio ${(gJs / gPy).toFixed(2)}×)`,
-    );
-    if (opts.profile && s.threads === 1) printProfile(await profileStep(s));
+    const gemms = variants.filter((v) => v.step === single).map((v) => {
+      v.enter();
+      return `${v.label} ${(gf / tfjsGemm(gm, gk, gn, 15) / 1e9).toFixed(1)}`;
+    });
+    console.log(`  products: ${(flops / 1e9).toFixed(2)} GFLOP/step; plain GEMM [${gm},${gk}]·[${gk},${gn}] per CPU-s: ${gemms.join(", ")}, torch 1 thread ${gPy.toFixed(1)} GFLOP/s`);
+    if (opts.profile) {
+      variants[0].enter();
+      printProfile(await profileStep(single));
+    }
   } finally {
     for (const x of servers) x.srv.close();
-    s.dispose();
+    for (const v of new Set(variants.map((x) => x.step))) v.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  return rows;
 }
 
 async function main(): Promise<void> {
@@ -200,6 +246,8 @@ async function main(): Promise<void> {
       warmup: { type: "string", default: "3" },
       profile: { type: "boolean", default: false },
       threads: { type: "string", default: "1" },
+      "data-parallel": { type: "boolean", default: false },
+      "no-wasm": { type: "boolean", default: false },
       "no-default-threads": { type: "boolean", default: false },
     },
   });
@@ -207,19 +255,25 @@ async function main(): Promise<void> {
   const backend = await initBackend(process.env.HEPLLM_BACKEND ?? "wasm");
   if (!fs.existsSync(SYSTEM_PYTHON)) throw new Error(`${SYSTEM_PYTHON} not found: the PyTorch reference needs Debian's python3-torch`);
   console.log(`bench:train — tfjs ${backend} vs PyTorch (${SYSTEM_PYTHON}); ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+  const info = nativeInfo();
+  console.log(`  native GEMM: ${info ? info.config : "not built (npm run build:native); tfjs runs the portable wasm path"}`);
   const names = values.cases!.split(",");
+  const rows: string[] = [];
   for (const name of names) {
     const c = CASES.find((x) => x.name === name);
     if (!c) throw new Error(`--cases: unknown case ${JSON.stringify(name)} (known: ${CASES.map((x) => x.name).join(", ")})`);
-    await runCase(c, {
+    rows.push(...await runCase(c, {
       rounds: Number(values.rounds),
       perRound: Number(values["per-round"]),
       warmup: Number(values.warmup),
       defaultThreads: !values["no-default-threads"],
       profile: values.profile!,
       threads: Number(values.threads),
-    });
+      dataParallel: values["data-parallel"]!,
+      wasm: !values["no-wasm"],
+    }));
   }
+  console.log(`\n| figure | tfjs | reference (same run) | ratio |\n|---|---|---|---|\n${rows.join("\n")}`);
 }
 
 main().catch((err) => {

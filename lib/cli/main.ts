@@ -27,10 +27,37 @@ function loadCommand(name: string): Command | undefined {
 
 function help(): string {
   const lines = listCommands().map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
-  return ["usage: hepllm <command> [options]", "", "commands:", ...lines, "", "hepllm <command> --help for its options"].join("\n");
+  return ["usage: hepllm [--threads N] <command> [options]", "", "commands:", ...lines, "", "hepllm <command> --help for its options",
+    "--threads N (with any command): cores for the native matrix products (default: all; env HEPLLM_THREADS)"].join("\n");
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Takes `--threads N` / `--threads=N` out of the arguments (any position, any command) into
+ * HEPLLM_THREADS, which lib/llm/kernels/native.ts reads and child processes inherit.
+ */
+function takeThreads(argv: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a !== "--threads" && !a.startsWith("--threads=")) {
+      rest.push(a);
+      continue;
+    }
+    const v = a === "--threads" ? argv[++i] : a.slice("--threads=".length);
+    if (v === undefined || !/^[1-9][0-9]*$/.test(v)) throw new UsageError(`--threads must be a whole number >= 1, got ${JSON.stringify(v ?? "")}`);
+    process.env.HEPLLM_THREADS = v;
+  }
+  return rest;
+}
+
+export async function main(args: string[]): Promise<number> {
+  let argv: string[];
+  try {
+    argv = takeThreads(args);
+  } catch (err) {
+    console.error(`hepllm: ${(err as Error).message}`);
+    return 2;
+  }
   const [name, ...rest] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
     console.log(help());

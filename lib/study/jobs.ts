@@ -9,14 +9,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ArmJob, ArmJobResult, runArmJob } from "./arm-job";
 import type { WorkerMessage } from "./arm-worker";
+import { requestedThreads } from "../llm/kernels/native";
 
 const WORKER_SCRIPT = path.join(__dirname, "arm-worker.js");
 
-function runInChild(job: ArmJob, logFile: string, note: (msg: string) => void): Promise<ArmJobResult> {
+function runInChild(job: ArmJob, logFile: string, note: (msg: string) => void, threads: number): Promise<ArmJobResult> {
   return new Promise((resolve, reject) => {
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     const fd = fs.openSync(logFile, "w");
-    const child = fork(WORKER_SCRIPT, [], { stdio: ["ignore", fd, fd, "ipc"], serialization: "advanced", execArgv: [] });
+    // Each child gets its share of the native BLAS threads: `jobs` full pools would oversubscribe the cores.
+    const env = { ...process.env, HEPLLM_THREADS: String(threads) };
+    const child = fork(WORKER_SCRIPT, [], { stdio: ["ignore", fd, fd, "ipc"], serialization: "advanced", execArgv: [], env });
     fs.closeSync(fd);
     let result: ArmJobResult | undefined;
     let error: string | undefined;
@@ -48,6 +51,7 @@ export async function runJobs(
     for (const [i, job] of jobs.entries()) results[i] = await runArmJob(job, (m) => opts.note(job, m));
     return results;
   }
+  const threads = Math.max(1, Math.floor(requestedThreads() / Math.min(opts.jobs, jobs.length)));
   let next = 0;
   let failure: Error | undefined;
   const lane = async (): Promise<void> => {
@@ -55,7 +59,7 @@ export async function runJobs(
       const i = next++;
       const job = jobs[i];
       try {
-        results[i] = await runInChild(job, path.join(opts.logDir, `${job.config.run}.log`), (m) => opts.note(job, m));
+        results[i] = await runInChild(job, path.join(opts.logDir, `${job.config.run}.log`), (m) => opts.note(job, m), threads);
       } catch (err) {
         failure = failure ?? (err as Error);
       }

@@ -13,6 +13,7 @@
  *   output's heap memory, with no float32 copy on the JS side.
  */
 import * as tf from "@tensorflow/tfjs";
+import { installNativeKernels } from "./native";
 import { bf16ToF32 } from "../io/half";
 import { EXPAND_BF16 } from "./expand-bf16";
 
@@ -97,6 +98,7 @@ export function installWasmKernels(): void {
     backendName: "wasm",
     kernelFunc: ({ inputs, backend }) => groupMatMulKernel(inputs.a as tf.TensorInfo, inputs.b as tf.TensorInfo, backend as unknown as WasmBackend),
   });
+  installNativeKernels(GROUP_MATMUL); // OpenBLAS products on the heap when native/ is built (native.ts)
 }
 
 /** Whether `groupMatMul` can run on the current backend. */
