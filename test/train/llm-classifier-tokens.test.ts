@@ -91,3 +91,19 @@ test("save and load into a fresh model restore the scores, the added row include
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the added row gets gradient through the input embedding, with the linear head too", { skip }, async () => {
+  const dir = sharedFile(MODEL)!;
+  // Linear head: the token's output logit is never read, so any gradient comes through the input.
+  const clf = new LlmClassifier(await loadModel(dir, { log: null }), loadTokenizer(dir), { ...options, head: "linear" }, { model: true });
+  try {
+    const rows = clf.tokens!.rows;
+    const { grads } = tf.variableGrads(() => clf.loss(recs, { seed: 1 }), [rows]);
+    const g = grads[rows.name].dataSync() as Float32Array;
+    const norm = Math.sqrt(g.reduce((s, x) => s + x * x, 0));
+    assert.ok(norm > 1e-6, `|d loss / d row| = ${norm}: the row must train`);
+    Object.values(grads).forEach((t) => t.dispose());
+  } finally {
+    clf.dispose();
+  }
+});
