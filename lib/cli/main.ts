@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, UsageError } from "./command";
+import { BACKEND_CHOICES, parseBackendChoice } from "../llm/kernels/backend";
 
 const COMMANDS_DIR = path.join(__dirname, "commands");
 
@@ -27,8 +28,17 @@ function loadCommand(name: string): Command | undefined {
 
 function help(): string {
   const lines = listCommands().map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
-  return ["usage: hepllm [--threads N] <command> [options]", "", "commands:", ...lines, "", "hepllm <command> --help for its options",
-    "--threads N (with any command): cores for the native matrix products (default: all; env HEPLLM_THREADS)"].join("\n");
+  return [
+    "usage: hepllm [--threads N] <command> [options] [--backend auto|webgpu|tensorflow|wasm|cpu]",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "hepllm <command> --help for its options",
+    "--threads N (with any command): cores for the native matrix products (default: all; env HEPLLM_THREADS)",
+    `--backend (any model command; or env HEPLLM_BACKEND): the tfjs backend, ${BACKEND_CHOICES.join(" | ")}; default auto`,
+    "(a hardware WebGPU adapter, else tfjs-node-gpu, else wasm). `hepllm backends` lists what is available here.",
+  ].join("\n");
 }
 
 /**
@@ -53,7 +63,7 @@ function takeThreads(argv: string[]): string[] {
 export async function main(args: string[]): Promise<number> {
   let argv: string[];
   try {
-    argv = takeThreads(args);
+    argv = takeBackendFlag(takeThreads(args));
   } catch (err) {
     console.error(`hepllm: ${(err as Error).message}`);
     return 2;
@@ -83,4 +93,31 @@ export async function main(args: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/**
+ * Removes `--backend X` / `--backend=X` (a global option) from a command's arguments and puts X
+ * in HEPLLM_BACKEND, which lib/llm's initBackend reads here, in worker threads and in child
+ * processes (study trainings, serve workers) alike.
+ */
+function takeBackendFlag(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    let value: string | undefined;
+    if (a === "--backend") {
+      value = args[++i];
+      if (value === undefined) throw new Error("--backend needs a value");
+    } else if (a.startsWith("--backend=")) value = a.slice("--backend=".length);
+    else {
+      out.push(a);
+      continue;
+    }
+    process.env.HEPLLM_BACKEND = parseBackendChoice(value);
+  }
+  return out;
 }

@@ -29,6 +29,10 @@ export const KT_EXPONENT: Record<Algorithm, number> = { antikt: -1, kt: 1, cambr
 /** FastJet's JetDefinition::max_allowable_R, used for exclusive-kt axes (every pair is within R). */
 export const MAX_ALLOWABLE_R = 1000.0;
 
+/** Slots per block of the minimum search (log2): each block caches its smallest diJ. */
+const BLOCK_SHIFT = 4;
+const BLOCK = 1 << BLOCK_SHIFT;
+
 export class GenKtClusterer extends ClusterSequence {
   // Per live "brief jet" slot, capacity cap (FastJet's BriefJet array, compacted on removal).
   private bRap = new Float64Array(0);
@@ -38,12 +42,38 @@ export class GenKtClusterer extends ClusterSequence {
   private bNN = new Int32Array(0);
   private bJet = new Int32Array(0);
   private diJ = new Float64Array(0);
+  /**
+   * Each block of BLOCK slots' smallest diJ and its slot (Infinity when empty): a step reads n/16
+   * block minima instead of n diJ. Exact ties between different pairs (measure zero) may pick
+   * another slot than FastJet's scan; a mutual-NN pair's equal diJ is one merge either way.
+   */
+  private blockMin = new Float64Array(0);
+  private blockArg = new Int32Array(0);
 
   private grow(n: number): void {
     if (!this.growJets(n)) return;
     const cap = this.cap;
     this.bRap = new Float64Array(cap); this.bPhi = new Float64Array(cap); this.bScale = new Float64Array(cap);
     this.bNNDist = new Float64Array(cap); this.bNN = new Int32Array(cap); this.bJet = new Int32Array(cap); this.diJ = new Float64Array(cap);
+    const nb = (cap >> BLOCK_SHIFT) + 1;
+    this.blockMin = new Float64Array(nb); this.blockArg = new Int32Array(nb);
+  }
+
+  /** diJ of slot s, keeping its block's minimum. */
+  private setDiJ(s: number, v: number): void {
+    this.diJ[s] = v;
+    const blk = s >> BLOCK_SHIFT;
+    if (v < this.blockMin[blk]) { this.blockMin[blk] = v; this.blockArg[blk] = s; }
+    else if (this.blockArg[blk] === s) this.rescanBlock(blk);
+  }
+
+  /** Recompute block blk's minimum over its live slots (first slot wins ties). */
+  private rescanBlock(blk: number): void {
+    const dl = this.diJ;
+    const from = blk << BLOCK_SHIFT, to = Math.min(this.nLive, from + BLOCK);
+    let m = Infinity, arg = from;
+    for (let s = from; s < to; s++) if (dl[s] < m) { m = dl[s]; arg = s; }
+    this.blockMin[blk] = m; this.blockArg[blk] = arg;
   }
 
   private setJetInfo(slot: number, jet: number): void {
@@ -80,6 +110,7 @@ export class GenKtClusterer extends ClusterSequence {
       bNN[a] = nn; bNNDist[a] = nnDist;
     }
     for (let s = 0; s < count; s++) this.diJ[s] = this.slotDiJ(s);
+    for (let blk = 0; blk <= count >> BLOCK_SHIFT; blk++) this.rescanBlock(blk);
   }
 
   /** FastJet _bj_diJ: NN_dist * min(scale, scale of NN). */
@@ -110,10 +141,11 @@ export class GenKtClusterer extends ClusterSequence {
   step(): boolean {
     let n = this.nLive;
     if (n === 0) return false;
-    const { diJ, bNN, bNNDist, bRap, bPhi, bScale, bJet } = this;
-    let dmin = diJ[0], amin = 0;
-    for (let i = 1; i < n; i++) if (diJ[i] < dmin) { amin = i; dmin = diJ[i]; }
-    let a = amin, b = bNN[a];
+    const { diJ, bNN, bNNDist, bRap, bPhi, bScale, bJet, blockMin } = this;
+    const nb = ((n - 1) >> BLOCK_SHIFT) + 1;
+    let bmin = 0, dmin = blockMin[0];
+    for (let k = 1; k < nb; k++) if (blockMin[k] < dmin) { dmin = blockMin[k]; bmin = k; }
+    let a = this.blockArg[bmin], b = bNN[a];
     if (b >= 0) {
       if (a < b) { const t = a; a = b; b = t; }
       const newJet = this.recombine(bJet[a], bJet[b]);
@@ -123,34 +155,42 @@ export class GenKtClusterer extends ClusterSequence {
     }
     const tail = --n;
     this.nLive = n;
+    const tb = tail >> BLOCK_SHIFT;
+    if (this.blockArg[tb] === tail) this.rescanBlock(tb); // the last slot leaves its block
     // Move the last slot into a's place.
-    bRap[a] = bRap[tail]; bPhi[a] = bPhi[tail]; bScale[a] = bScale[tail];
-    bNNDist[a] = bNNDist[tail]; bNN[a] = bNN[tail]; bJet[a] = bJet[tail]; diJ[a] = diJ[tail];
+    if (a !== tail) {
+      bRap[a] = bRap[tail]; bPhi[a] = bPhi[tail]; bScale[a] = bScale[tail];
+      bNNDist[a] = bNNDist[tail]; bNN[a] = bNN[tail]; bJet[a] = bJet[tail];
+      this.setDiJ(a, diJ[tail]);
+    }
     if (b >= 0) {
       const rb = bRap[b], fb = bPhi[b];
       for (let i = 0; i < n; i++) {
-        if (bNN[i] === a || bNN[i] === b) {
-          this.setNNNoCross(i, n);
-          diJ[i] = this.slotDiJ(i);
-        }
         let dphi = Math.abs(bPhi[i] - fb);
         if (dphi > PI) dphi = TWOPI - dphi;
         const drap = bRap[i] - rb;
         const dist = dphi * dphi + drap * drap;
+        if (bNN[i] === a || bNN[i] === b) {
+          // Its NN merged. When the new jet is strictly closer than that NN was, it is the unique
+          // nearest (every other jet was at least that far): what the full scan would find.
+          if (dist < bNNDist[i] && i !== b) { bNNDist[i] = dist; bNN[i] = b; }
+          else this.setNNNoCross(i, n);
+          this.setDiJ(i, this.slotDiJ(i));
+        }
         if (dist < bNNDist[i] && i !== b) {
           bNNDist[i] = dist; bNN[i] = b;
-          diJ[i] = this.slotDiJ(i);
+          this.setDiJ(i, this.slotDiJ(i));
         }
         if (dist < bNNDist[b] && i !== b) { bNNDist[b] = dist; bNN[b] = i; }
         if (bNN[i] === tail) bNN[i] = a;
       }
-      diJ[b] = this.slotDiJ(b);
+      this.setDiJ(b, this.slotDiJ(b));
     } else {
       // Beam step: FastJet also recomputes jets whose NN is NULL, which cannot change them.
       for (let i = 0; i < n; i++) {
         if (bNN[i] === a) {
           this.setNNNoCross(i, n);
-          diJ[i] = this.slotDiJ(i);
+          this.setDiJ(i, this.slotDiJ(i));
         }
         if (bNN[i] === tail) bNN[i] = a;
       }

@@ -18,6 +18,8 @@ export interface TrainLogEntry {
   /** Learning rate at this step. */
   lr: number;
   tokensPerSecond?: number;
+  /** What the step ran on: the tfjs backend, and the GPU adapter's name on webgpu (e.g. "webgpu: NVIDIA H200 (Dawn default)"). */
+  device?: string;
   /** ISO 8601 time. */
   time: string;
 }

@@ -12,7 +12,7 @@
  */
 import * as path from "node:path";
 import type { ChatMessage, ToolSpec } from "../agents/openai/types";
-import { generate, initBackend, loadAdapter, loadModel } from "../llm";
+import { generateAsync, initBackend, loadAdapter, loadModel } from "../llm";
 import type { LM } from "../llm";
 import { encodeChat, loadTokenizer, parseToolCallIds, TOOL_CALLS_TOKEN } from "../tokenizer";
 import type { Tokenizer, ToolSpec as TokenizerToolSpec } from "../tokenizer";
@@ -123,7 +123,7 @@ export class LocalEngine implements ChatEngine {
     };
     const greedy = !(params.temperature > 0);
     try {
-      generate(this.model, prompt, {
+      await generateAsync(this.model, prompt, { // async reads: also runs on webgpu
         maxNewTokens: maxNew,
         greedy,
         ...(greedy ? {} : { temperature: params.temperature, topP: params.topP, seed: params.seed ?? Math.floor(Math.random() * 2 ** 31) }),

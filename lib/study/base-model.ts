@@ -8,7 +8,8 @@ import type { EventRecord } from "../jets/record";
 import { initBackend, saveModel } from "../llm";
 import { trainPromptTokenizer } from "../prompts";
 import { saveTokenizer } from "../tokenizer";
-import { DEFAULT_PRETRAIN, initBaseModel, pretrain } from "../train/pretrain";
+import { DEFAULT_PRETRAIN, initBaseModel, pretrainAsync } from "../train/pretrain";
+import { onHost } from "../llm/kernels/read";
 import type { StudyRecipe } from "./recipe";
 
 export interface BaseModelResult {
@@ -29,9 +30,9 @@ export async function makeBaseModel(records: EventRecord[], outDir: string, reci
   saveTokenizer(tok, tokDir);
   const model = initBaseModel({ ...recipe.baseModel, vocabSize: tok.vocabSize }, seed);
   const p = recipe.pretrain;
-  const losses = pretrain(model, tok, records, { ...DEFAULT_PRETRAIN, steps: p.steps, batchSize: p.batchSize, lr: p.lr, prompt: p.prompt, seed });
+  const losses = await pretrainAsync(model, tok, records, { ...DEFAULT_PRETRAIN, steps: p.steps, batchSize: p.batchSize, lr: p.lr, prompt: p.prompt, seed });
   const dir = path.join(outDir, "base-model");
-  saveModel(model, dir, tokDir);
+  await onHost(() => saveModel(model, dir, tokDir), [model]); // webgpu: the weights are read on the host first
   model.dispose();
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   return { dir, vocabSize: tok.vocabSize, steps: p.steps, lossFirst: mean(losses.slice(0, 5)), lossLast: mean(losses.slice(-5)) };

@@ -54,3 +54,15 @@ export class AddedTokenSplitter {
 function isWordChar(c: string | undefined): boolean {
   return c !== undefined && /[\p{L}\p{N}_]/u.test(c);
 }
+
+/**
+ * A copy of a parsed `tokenizer.json` with one more special added token at `id`, in the form
+ * transformers' `add_special_tokens` saves it (whole-token match, not normalized, no stripping).
+ */
+export function withSpecialToken(json: Record<string, unknown>, content: string, id: number): Record<string, unknown> {
+  const added = Array.isArray(json.added_tokens) ? (json.added_tokens as Array<Record<string, unknown>>) : [];
+  if (added.some((t) => t.content === content)) throw new Error(`tokenizer.json: ${content} is already an added token`);
+  if (added.some((t) => t.id === id)) throw new Error(`tokenizer.json: id ${id} is already taken by an added token`);
+  const token = { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+  return { ...json, added_tokens: [...added, token] };
+}

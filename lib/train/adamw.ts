@@ -7,6 +7,7 @@
  * is plain arrays so checkpoints can save and restore it exactly.
  */
 import * as tf from "@tensorflow/tfjs";
+import { HostReads, readSync } from "../llm/kernels/read";
 
 export interface AdamWConfig {
   /** First-moment decay. */
@@ -118,9 +119,12 @@ export class AdamW {
  * returns the norm before clipping. Disposes the inputs it replaces.
  */
 export function clipByGlobalNorm(grads: Map<tf.Variable, tf.Tensor>, maxNorm: number): number {
-  const norm = Math.sqrt(
-    tf.tidy(() => tf.addN([...grads.values()].map((g) => g.square().sum())).dataSync()[0] as number),
-  );
+  return readSync(globalNormClip(grads, maxNorm));
+}
+
+/** clipByGlobalNorm as host reads (lib/llm/kernels/read.ts), for the asynchronous step. */
+export function* globalNormClip(grads: Map<tf.Variable, tf.Tensor>, maxNorm: number): HostReads<number> {
+  const norm = Math.sqrt((yield tf.tidy(() => tf.addN([...grads.values()].map((g) => g.square().sum()))))[0]);
   if (maxNorm > 0 && norm > maxNorm) {
     const s = maxNorm / (norm + 1e-6);
     for (const [k, g] of grads) {

@@ -70,7 +70,7 @@ export async function scoreBatched(clf: LlmClassifier, records: EventRecord[], o
   const exs = records.map((r) => clf.example(r));
   const wasTraining = clf.model.training;
   clf.setTraining(false);
-  const view = mergedView(clf.model);
+  const view = await mergedView(clf.model);
   const mode = clf.fusion?.cfg.mode ?? "off";
   // The prefix ends before the first position any event's fusion vector or own tokens touch.
   let p = opts.prefixCache === false ? 0 : sharedPrefixLength(exs.map((e) => e.promptIds));
@@ -84,7 +84,7 @@ export async function scoreBatched(clf: LlmClassifier, records: EventRecord[], o
   try {
     const passes = planPasses(exs.map((e) => e.promptIds.length - p), opts.tokensPerPass ?? DEFAULT_TOKENS_PER_PASS, opts.maxRows ?? DEFAULT_MAX_ROWS);
     for (const idx of passes) {
-      const ps = scorePass(clf, view.model, idx.map((i) => records[i]), idx.map((i) => exs[i]), p, prefix, opts.alternatives ?? true);
+      const ps = await scorePass(clf, view.model, idx.map((i) => records[i]), idx.map((i) => exs[i]), p, prefix, opts.alternatives ?? true);
       idx.forEach((i, k) => (out[i] = ps[k]));
       bar?.tick(idx.length);
       await new Promise((r) => setImmediate(r)); // keep servers and notebooks responsive
@@ -99,7 +99,7 @@ export async function scoreBatched(clf: LlmClassifier, records: EventRecord[], o
 }
 
 /** P(signal) of one pass: prompts' own tokens after the shared prefix (length p), right-padded. */
-function scorePass(clf: LlmClassifier, model: LM, batch: EventRecord[], exs: EncodedExample[], p: number, prefix: PrefixCache | undefined, alternatives: boolean): number[] {
+async function scorePass(clf: LlmClassifier, model: LM, batch: EventRecord[], exs: EncodedExample[], p: number, prefix: PrefixCache | undefined, alternatives: boolean): Promise<number[]> {
   const b = batch.length;
   const own = exs.map((e) => e.promptIds.slice(p));
   const t = Math.max(...own.map((s) => s.length));
@@ -113,7 +113,7 @@ function scorePass(clf: LlmClassifier, model: LM, batch: EventRecord[], exs: Enc
     mask.push([...new Array<number>(s.length).fill(1), ...new Array<number>(t - s.length).fill(0), ...labels.map(() => 1)]);
   });
   const last = own.map((s) => [s.length - 1]); // per row, the last prompt token among the T new ones
-  if (alt) return alternativesPass(clf, model, batch, exs, ids, mask, last, t, p, prefix);
+  if (alt) return await alternativesPass(clf, model, batch, exs, ids, mask, last, t, p, prefix);
   // The linear head needs no cache beyond the prefix; the lm head continues from one.
   const cache = prefix ? prefix.forRows(b) : clf.head ? undefined : new KVCache(model.config.numLayers);
   try {
@@ -126,12 +126,15 @@ function scorePass(clf: LlmClassifier, model: LM, batch: EventRecord[], exs: Enc
     }) as tf.Tensor2D;
     if (clf.head) {
       try {
-        return clf.head.pSignal(hOrLogits);
+        const pT = clf.head.pSignalTensor(hOrLogits);
+        const ps = Array.from((await pT.data()) as Float32Array);
+        pT.dispose();
+        return ps;
       } finally {
         hOrLogits.dispose();
       }
     }
-    return labelProbabilities(clf, model, hOrLogits, exs, cache!);
+    return await labelProbabilities(clf, model, hOrLogits, exs, cache!);
   } finally {
     cache?.dispose();
   }
@@ -142,7 +145,7 @@ function scorePass(clf: LlmClassifier, model: LM, batch: EventRecord[], exs: Enc
  * two labels as alternatives (decoder ForwardOptions.alternatives), logits read at the last prompt
  * token (each label's first token) and at each label (its EOS): one pass, no cache copy.
  */
-function alternativesPass(clf: LlmClassifier, model: LM, batch: EventRecord[], exs: EncodedExample[], ids: number[], mask: number[][], last: number[][], t: number, p: number, prefix: PrefixCache | undefined): number[] {
+async function alternativesPass(clf: LlmClassifier, model: LM, batch: EventRecord[], exs: EncodedExample[], ids: number[], mask: number[][], last: number[][], t: number, p: number, prefix: PrefixCache | undefined): Promise<number[]> {
   const b = batch.length;
   const v = model.config.vocabSize;
   const cache = prefix?.forRows(b);
@@ -158,7 +161,7 @@ function alternativesPass(clf: LlmClassifier, model: LM, batch: EventRecord[], e
       const logits = model.forward(idT, { attentionMask: mask, cache, inputsEmbeds: embeds, positions: last.map(([l]) => [l, t, t + 1]), alternatives: 2, training: false });
       return tf.gather(tf.logSoftmax(logits.reshape([b * 3, v])).reshape([-1]), tf.tensor1d(picks, "int32"));
     });
-    const lp = lpT.dataSync();
+    const lp = await lpT.data(); // asynchronous: webgpu has no dataSync
     lpT.dispose();
     return exs.map((_, i) => 1 / (1 + Math.exp(lp[4 * i] + lp[4 * i + 2] - (lp[4 * i + 1] + lp[4 * i + 3]))));
   } finally {
@@ -180,7 +183,7 @@ function fusedEmbeddings(clf: LlmClassifier, model: LM, idT: tf.Tensor2D, batch:
  * lm head: P(signal) = 1 / (1 + exp(log L_b − log L_s)) from the prompt pass's last-position
  * logits [B, V] (disposed here) and one continuation pass over the duplicated cache.
  */
-function labelProbabilities(clf: LlmClassifier, model: LM, logits: tf.Tensor2D, exs: EncodedExample[], cache: KVCache): number[] {
+async function labelProbabilities(clf: LlmClassifier, model: LM, logits: tf.Tensor2D, exs: EncodedExample[], cache: KVCache): Promise<number[]> {
   const b = exs.length;
   const v = model.config.vocabSize;
   const answers = LABELS.flatMap((label) => exs.map((e) => e.answerIds[label])); // row r: label ⌊r/B⌋ of event r mod B
@@ -188,7 +191,7 @@ function labelProbabilities(clf: LlmClassifier, model: LM, logits: tf.Tensor2D, 
   const firstIdx = answers.map((a, r) => (r % b) * v + a[0]);
   const firstT = tf.tidy(() => tf.gather(tf.logSoftmax(logits).reshape([-1]), tf.tensor1d(firstIdx, "int32")));
   logits.dispose();
-  const ll = Float64Array.from(firstT.dataSync());
+  const ll = Float64Array.from(await firstT.data());
   firstT.dispose();
   const rest = Math.max(...answers.map((a) => a.length)) - 1;
   if (rest > 0) {
@@ -202,7 +205,7 @@ function labelProbabilities(clf: LlmClassifier, model: LM, logits: tf.Tensor2D, 
       const lg = model.forward(tf.tensor2d(ids, [2 * b, rest], "int32"), { cache, training: false });
       return tf.gather(tf.logSoftmax(lg.reshape([2 * b * rest, v])).reshape([-1]), tf.tensor1d(picks, "int32"));
     });
-    const lp = restT.dataSync();
+    const lp = await restT.data();
     restT.dispose();
     answers.forEach((a, r) => {
       for (let j = 1; j < a.length; j++) ll[r] += lp[r * rest + j - 1];

@@ -56,9 +56,17 @@ export class ClassificationHead {
 
   /** P(signal) = σ(z₁ − z₀) per row of h [B, D]. */
   pSignal(h: tf.Tensor2D): number[] {
+    const p = this.pSignalTensor(h);
+    const v = Array.from(p.dataSync());
+    p.dispose();
+    return v;
+  }
+
+  /** P(signal) [B] as a tensor, for readers that cannot read synchronously (webgpu). */
+  pSignalTensor(h: tf.Tensor2D): tf.Tensor {
     return tf.tidy(() => {
       const z = this.logits(h);
-      return Array.from(tf.sigmoid(z.slice([0, 1], [-1, 1]).sub(z.slice([0, 0], [-1, 1]))).dataSync());
+      return tf.sigmoid(z.slice([0, 1], [-1, 1]).sub(z.slice([0, 0], [-1, 1]))).reshape([-1]);
     });
   }
 

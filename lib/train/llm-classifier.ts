@@ -12,17 +12,26 @@
  * "linear" — a two-class linear head (classification-head.ts) on the final-norm hidden state at
  *   the last prompt position: one forward pass over the prompt per event, no answer tokens,
  *   class-weighted two-class cross-entropy; P(signal) = softmax(logits)[signal].
+ * When the tokenizer lacks `<JET_FEATURES>` (fusion mode "token" on any Hugging Face folder), it
+ * is added and its embedding row trains with the adapters as a PEFT trainable token, saved in the
+ * adapter files with the grown tokenizer beside them (features-token.ts, trainable-tokens.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { HostReads, readAsync, readSync } from "../llm/kernels/read";
 import type { EventRecord } from "../jets/record";
 import { KVCache, LM, LoraAdapter, applyLora, LoraTarget, generate } from "../llm";
+import type { ForwardOptions } from "../llm/model/decoder";
+import { SafetensorsFile } from "../llm/io/safetensors";
+import { readLoraConfig } from "../llm/adapters/lora";
+import { TrainableTokens } from "../llm/adapters/trainable-tokens";
 import { FusionAdapter, FusionConfig, FusionMode } from "../llm/adapters/fusion/adapter";
 import { featureMatrix, featureSize } from "../llm/adapters/fusion/features";
 import { DEFAULT_NUMERIC, loadEncoder, NumericEncoder, numericEncoder, NumericEncoderConfig, saveEncoder } from "../llm/adapters/fusion/encoder";
 import { encodeExample, EncodedExample, PromptOptions } from "../prompts";
 import type { Tokenizer } from "../tokenizer";
+import { HfTokenizer, saveTokenizer } from "../tokenizer/hf-tokenizer";
 import { writeFileAtomic } from "../util/atomic";
 import { Progress } from "../util/progress";
 import type { ParamGroup } from "./adamw";
@@ -30,6 +39,7 @@ import { LossOptions, TrainableClassifier, labelOf } from "./classifier";
 import { readTensorFile, writeTensorFile } from "./tensor-file";
 import { ClassificationHead, HEAD_FILE } from "./classification-head";
 import { scoreBatched } from "./batch-scorer";
+import { ensureFeaturesToken } from "./features-token";
 
 /** What reads the decision off the decoder: the label likelihood ("lm") or a linear head on the last hidden state. */
 export type HeadKind = "lm" | "linear";
@@ -64,6 +74,8 @@ export class LlmClassifier implements TrainableClassifier {
   readonly tok: Tokenizer;
   readonly lora: LoraAdapter;
   readonly fusion: FusionAdapter | undefined;
+  /** The `<JET_FEATURES>` row when hepllm added the token to the tokenizer (trained, saved as PEFT trainable tokens). */
+  readonly tokens: TrainableTokens | undefined;
   /** The linear head (head "linear"), undefined for the label likelihood. */
   readonly head: ClassificationHead | undefined;
   /** Feature vector → fusion adapter input (fitted on the training events by fitInputs). */
@@ -78,11 +90,13 @@ export class LlmClassifier implements TrainableClassifier {
   constructor(model: LM, tok: Tokenizer, opts: LlmClassifierOptions, own: { model?: boolean } = {}) {
     this.model = model;
     this.ownsModel = own.model ?? false;
-    this.tok = tok;
     this.opts = opts;
     this.numericInput = opts.fusion.mode;
-    // The token mode needs the <JET_FEATURES> placeholder in the prompt.
+    // The token mode needs the <JET_FEATURES> placeholder in the prompt: added to the tokenizer (and the model) when missing.
     this.promptOpts = { ...opts.prompt, featuresToken: opts.fusion.mode === "token" };
+    const withToken = this.promptOpts.featuresToken ? ensureFeaturesToken(model, tok) : { tok, added: undefined };
+    this.tok = withToken.tok;
+    if (withToken.added !== undefined) this.tokens = new TrainableTokens(model, [withToken.added]);
     this.lora = applyLora(model, {
       r: opts.lora.r, alpha: opts.lora.alpha, dropout: opts.lora.dropout,
       targetModules: opts.lora.targets as LoraTarget[], useRslora: opts.lora.rslora, seed: opts.seed,
@@ -90,7 +104,13 @@ export class LlmClassifier implements TrainableClassifier {
     this.encoder = numericEncoder(opts.numeric ?? DEFAULT_NUMERIC, featureSize(opts.maxJets));
     if (opts.fusion.mode !== "off") {
       // Start the fusion vector at the embeddings' own scale, so it is neither drowned nor dominant.
-      const probe = tf.tidy(() => model.embed(tf.tensor2d([[tok.bosId]], [1, 1], "int32")).square().mean().sqrt().dataSync()[0] as number);
+      // RMS of BOS's embedding row, on the host: the row is gathered there, so it reads synchronously on every backend (webgpu too).
+      const row = tf.tidy(() => model.embed(tf.tensor2d([[tok.bosId]], [1, 1], "int32")));
+      const e = row.dataSync() as Float32Array;
+      row.dispose();
+      let sq = 0;
+      for (let i = 0; i < e.length; i++) sq += e[i] * e[i];
+      const probe = Math.sqrt(sq / e.length);
       const cfg: FusionConfig = {
         mode: opts.fusion.mode, inputSize: this.encoder.outputSize, hiddenSize: model.config.hiddenSize,
         maxJets: opts.maxJets, dropout: opts.fusion.dropout, initScale: probe > 0 ? probe : 1,
@@ -118,6 +138,8 @@ export class LlmClassifier implements TrainableClassifier {
   paramGroups(opts: { weightDecay: number; fusionLrScale: number }): ParamGroup[] {
     const groups: ParamGroup[] = [{ name: "lora", variables: this.lora.variables(), lrScale: 1, weightDecay: opts.weightDecay }];
     if (this.fusion) groups.push({ name: "fusion", variables: this.fusion.variables(), lrScale: opts.fusionLrScale, weightDecay: 0 });
+    // The added token's row trains with the fusion adapter, at its learning rate.
+    if (this.tokens) groups.push({ name: "tokens", variables: this.tokens.variables(), lrScale: opts.fusionLrScale, weightDecay: 0 });
     if (this.head) groups.push({ name: "head", variables: this.head.variables(), lrScale: 1, weightDecay: 0 });
     return groups;
   }
@@ -127,7 +149,23 @@ export class LlmClassifier implements TrainableClassifier {
     if (!this.fusion || this.fusion.cfg.mode === "off") return undefined;
     const positions = { "first-token": at.firstReal, token: at.featureIdx, "last-token": at.lastPrompt }[this.fusion.cfg.mode];
     const x = tf.tensor2d(this.encoder.encode(featureMatrix(batch, this.opts.maxJets), batch.length), [batch.length, this.encoder.outputSize]);
-    return this.fusion.inject(this.model.embed(ids), x, positions);
+    return this.fusion.inject(this.embed(ids), x, positions);
+  }
+
+  /** Token embeddings [B, T, D], with the trainable token rows in place. */
+  private embed(ids: tf.Tensor2D): tf.Tensor3D {
+    return this.tokens ? this.tokens.embed(this.model, ids) : this.model.embed(ids);
+  }
+
+  /** The model's logits [B, P, V], through the trainable token rows (input and tied head) when there are any. */
+  private forward(ids: tf.Tensor2D, opts: ForwardOptions): tf.Tensor3D {
+    if (!this.tokens) return this.model.forward(ids, opts);
+    const tokens = this.tokens;
+    return tf.tidy(() => {
+      const h = this.model.hidden(ids, { ...opts, inputsEmbeds: opts.inputsEmbeds ?? tokens.embed(this.model, ids) });
+      const [b, p, d] = h.shape;
+      return tokens.logits(this.model, h.reshape([b * p, d])).reshape([b, p, this.model.config.vocabSize]) as tf.Tensor3D;
+    });
   }
 
   /** Left-padded prompts of a batch: ids [B·T] row-major, mask rows, first real and <JET_FEATURES> index per row. */
@@ -153,7 +191,7 @@ export class LlmClassifier implements TrainableClassifier {
     return tf.tidy(() => {
       const idT = tf.tensor2d(p.ids, [batch.length, p.t], "int32");
       const embeds = this.embeddings(idT, batch, p.at);
-      const h = this.model.hidden(idT, { attentionMask: p.mask, inputsEmbeds: embeds, positions: "last", training });
+      const h = this.model.hidden(idT, { attentionMask: p.mask, inputsEmbeds: embeds ?? (this.tokens ? this.embed(idT) : undefined), positions: "last", training });
       return h.reshape([batch.length, this.model.config.hiddenSize]) as tf.Tensor2D;
     });
   }
@@ -196,7 +234,7 @@ export class LlmClassifier implements TrainableClassifier {
     this.lora.setDropoutSeed(opts.seed);
     if (this.fusion) this.fusion.training = this.model.training;
     const embeds = this.fusion ? this.fusionWithSeed(idT, batch, { firstReal, featureIdx, lastPrompt }, opts.seed) : undefined;
-    const logits = this.model.forward(idT, { attentionMask: mask, positions, inputsEmbeds: embeds }); // [B, A, V]
+    const logits = this.forward(idT, { attentionMask: mask, positions, inputsEmbeds: embeds }); // [B, A, V]
     const v = this.model.config.vocabSize;
     const logp = tf.logSoftmax(logits.reshape([b * aMax, v]));
     // Gather by one-hot product: wasm has no gradient for gather along the vocabulary.
@@ -236,16 +274,23 @@ export class LlmClassifier implements TrainableClassifier {
    * pass reads the remaining answer tokens' probabilities. Returns [B] arrays.
    */
   labelLogLikelihoods(batch: EventRecord[]): { background: number[]; signal: number[] } {
+    return readSync(this.likelihoodReads(batch));
+  }
+
+  /** labelLogLikelihoods as host reads (lib/llm/kernels/read.ts): log-probabilities come back flat. */
+  private *likelihoodReads(batch: EventRecord[]): HostReads<{ background: number[]; signal: number[] }> {
     const exs = batch.map((r) => this.example(r));
     const b = batch.length;
     const { ids, t, mask, at } = this.promptBatch(exs);
     const cache = new KVCache(this.model.config.numLayers);
     try {
-      const first = tf.tidy(() => {
+      const v = this.model.config.vocabSize;
+      // [B, V] log-probabilities after the prompt, flat: row i at i·V.
+      const first = yield tf.tidy(() => {
         const idT = tf.tensor2d(ids, [b, t], "int32");
         const embeds = this.embeddings(idT, batch, at);
-        const logits = this.model.forward(idT, { attentionMask: mask, cache, inputsEmbeds: embeds, positions: "last", training: false });
-        return tf.logSoftmax(logits.reshape([b, -1])).arraySync() as number[][];
+        const logits = this.forward(idT, { attentionMask: mask, cache, inputsEmbeds: embeds, positions: "last", training: false });
+        return tf.logSoftmax(logits.reshape([b, -1]));
       });
       // Fork the cache: the same prompt state for both answers.
       for (const layer of cache.layers) {
@@ -259,17 +304,18 @@ export class LlmClassifier implements TrainableClassifier {
       cache.keyMask = [...cache.keyMask, ...cache.keyMask];
       cache.nextPosition = [...cache.nextPosition, ...cache.nextPosition];
       const answers = [...exs.map((e) => e.answerIds.background), ...exs.map((e) => e.answerIds.signal)];
-      const out = answers.map((a, i) => first[i % b][a[0]]);
+      const out = answers.map((a, i) => first[(i % b) * v + a[0]]);
       const rest = Math.max(...answers.map((a) => a.length)) - 1;
       if (rest > 0) {
         // Continue with all but the last answer token; shorter answers are right-padded (causal: padding after a token cannot change it).
         const cont = answers.map((a) => Array.from({ length: rest }, (_, j) => (j < a.length - 1 ? a[j] : this.tok.padId)));
-        const lp = tf.tidy(() => {
-          const logits = this.model.forward(tf.tensor2d(cont.flat(), [2 * b, rest], "int32"), { cache, training: false });
-          return tf.logSoftmax(logits).arraySync() as number[][][];
+        // [2B, rest, V] log-probabilities, flat.
+        const lp = yield tf.tidy(() => {
+          const logits = this.forward(tf.tensor2d(cont.flat(), [2 * b, rest], "int32"), { cache, training: false });
+          return tf.logSoftmax(logits);
         });
         answers.forEach((a, i) => {
-          for (let j = 1; j < a.length; j++) out[i] += lp[i][j - 1][a[j]];
+          for (let j = 1; j < a.length; j++) out[i] += lp[(i * rest + j - 1) * v + a[j]];
         });
       }
       return { background: out.slice(0, b), signal: out.slice(b) };
@@ -284,7 +330,8 @@ export class LlmClassifier implements TrainableClassifier {
    * of `batchSize` events in input order, the straightforward way (the reference of bench:score).
    */
   async score(records: EventRecord[], opts: { batchSize?: number; progress?: boolean; plain?: boolean } = {}): Promise<number[]> {
-    if (!opts.plain) return scoreBatched(this, records, { progress: opts.progress, maxRows: opts.batchSize });
+    // Added trainable token rows (this.tokens) change embeddings and logits: those models keep the plain path.
+    if (!opts.plain && !this.tokens) return scoreBatched(this, records, { progress: opts.progress, maxRows: opts.batchSize });
     const bs = opts.batchSize ?? 16;
     const wasTraining = this.model.training;
     this.setTraining(false);
@@ -292,7 +339,7 @@ export class LlmClassifier implements TrainableClassifier {
     const out: number[] = [];
     for (let i = 0; i < records.length; i += bs) {
       const batch = records.slice(i, i + bs);
-      out.push(...this.pSignal(batch));
+      out.push(...(await readAsync(this.pSignalReads(batch)))); // async reads: webgpu has no dataSync
       bar?.tick(batch.length);
       await new Promise((r) => setImmediate(r)); // keep servers and notebooks responsive
     }
@@ -303,15 +350,19 @@ export class LlmClassifier implements TrainableClassifier {
 
   /** P(signal) of a batch by the configured head. */
   private pSignal(batch: EventRecord[]): number[] {
+    return readSync(this.pSignalReads(batch));
+  }
+
+  private *pSignalReads(batch: EventRecord[]): HostReads<number[]> {
     if (this.head) {
       const h = this.lastHidden(batch, false);
       try {
-        return this.head.pSignal(h);
+        return Array.from(yield this.head.pSignalTensor(h));
       } finally {
         h.dispose();
       }
     }
-    const ll = this.labelLogLikelihoods(batch);
+    const ll = yield* this.likelihoodReads(batch);
     // P(signal) = 1 / (1 + exp(logL_b − logL_s)), stable for large differences.
     return batch.map((_, k) => 1 / (1 + Math.exp(ll.background[k] - ll.signal[k])));
   }
@@ -351,11 +402,13 @@ export class LlmClassifier implements TrainableClassifier {
     if (this.fusion) this.fusion.training = on;
   }
 
-  /** `<dir>/adapter_*` (PEFT) + `<dir>/fusion_adapter.safetensors` + `fusion_config.json` + `classification_head.safetensors` (linear head) + `classifier_config.json`. */
+  /** `<dir>/adapter_*` (PEFT, with the added token's row) + the grown tokenizer + `<dir>/fusion_adapter.safetensors` + `fusion_config.json` + `classification_head.safetensors` (linear head) + `classifier_config.json`. */
   save(dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
     const loraDir = path.join(dir, "adapter");
-    this.lora.save(loraDir, this.opts.baseModel ?? "");
+    this.lora.save(loraDir, this.opts.baseModel ?? "", this.tokens);
+    // With the added token, the checkpoint carries its tokenizer: AutoPeftModelForCausalLM grows the base model to it.
+    if (this.tokens && this.tok instanceof HfTokenizer) saveTokenizer(this.tok, dir);
     // PEFT reads adapter_config.json and adapter_model.safetensors from the folder itself: keep them at top level too.
     for (const f of ["adapter_config.json", "adapter_model.safetensors"]) fs.renameSync(path.join(loraDir, f), path.join(dir, f));
     fs.rmSync(loraDir, { recursive: true, force: true });
@@ -374,6 +427,20 @@ export class LlmClassifier implements TrainableClassifier {
 
   load(dir: string): void {
     this.lora.load(dir);
+    const saved = readLoraConfig(dir).trainableTokens;
+    if (saved && !this.tokens) throw new Error(`${dir}/adapter_config.json: trainable_token_indices are set, but this classifier adds no token`);
+    if (this.tokens) {
+      if (!saved) throw new Error(`${dir}/adapter_config.json: no trainable_token_indices for the added ${this.tok.idToToken(this.tokens.ids[0])} row`);
+      const file = path.join(dir, "adapter_model.safetensors");
+      const st = new SafetensorsFile(file);
+      try {
+        this.tokens.load(st, file, saved);
+      } finally {
+        st.close();
+      }
+      // Plain forward passes (generation in explain) then see the trained row too.
+      this.tokens.merge(this.model);
+    }
     loadEncoder(this.encoder, dir);
     const file = path.join(dir, "fusion_adapter.safetensors");
     if (this.fusion) {
@@ -390,6 +457,7 @@ export class LlmClassifier implements TrainableClassifier {
 
   dispose(): void {
     this.lora.dispose();
+    this.tokens?.dispose();
     this.fusion?.dispose();
     this.head?.dispose();
     if (this.ownsModel) this.model.dispose();

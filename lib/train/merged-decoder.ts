@@ -23,26 +23,24 @@ export interface InferenceView {
 export const MERGE_MAX_BYTES = 256 * 2 ** 20;
 
 /** The decoder with every LoRA branch folded into a fresh copy of its projection (see the file comment). */
-export function mergedView(model: LM, opts: { maxBytes?: number } = {}): InferenceView {
+export async function mergedView(model: LM, opts: { maxBytes?: number } = {}): Promise<InferenceView> {
   const keep: InferenceView = { model, dispose: () => undefined };
   if (!(model instanceof Decoder)) return keep;
   const adapted = model.linears().filter((l) => l.lora !== undefined && !l.merged);
   if (adapted.length === 0 || adapted.some((l) => l.lowMemory)) return keep;
   const bytes = adapted.reduce((n, l) => n + 4 * l.inFeatures * l.outFeatures, 0);
   if (bytes > (opts.maxBytes ?? MERGE_MAX_BYTES)) return keep;
-  const made: Linear[] = [];
-  const fold = (l: Linear): Linear => {
-    if (!l.lora || l.merged) return l;
-    const lora = l.lora;
-    // W [in, out] + s·A·B, handed to the constructor in Hugging Face's [out, in] layout.
+  const made = new Map<Linear, Linear>();
+  for (const l of adapted) {
+    const lora = l.lora!;
+    // W [in, out] + s·A·B, handed to the constructor in Hugging Face's [out, in] layout; read
+    // outside tf.tidy (it walks a returned typed array entry by entry) and asynchronously (webgpu).
     const t = tf.tidy(() => tf.transpose(tf.add(l.weightIO(), tf.mul(tf.matMul(lora.a, lora.b), lora.scale))));
-    // Read outside the tidy: tf.tidy walks a returned typed array entry by entry.
-    const oi = t.dataSync() as Float32Array;
+    const oi = (await t.data()) as Float32Array;
     t.dispose();
-    const m = new Linear(l.name, l.inFeatures, l.outFeatures, oi, { keepTransposed: false });
-    made.push(m);
-    return m;
-  };
+    made.set(l, new Linear(l.name, l.inFeatures, l.outFeatures, oi, { keepTransposed: false }));
+  }
+  const fold = (l: Linear): Linear => made.get(l) ?? l;
   const layers: LayerWeights[] = model.layers.map((layer) => ({
     inputNorm: layer.inputNorm,
     postNorm: layer.postNorm,
@@ -53,7 +51,7 @@ export function mergedView(model: LM, opts: { maxBytes?: number } = {}): Inferen
   return {
     model: view,
     dispose: () => {
-      for (const m of made) m.dispose();
+      for (const m of made.values()) m.dispose();
     },
   };
 }

@@ -17,7 +17,8 @@ import { Progress } from "../util/progress";
 import { Rng } from "../util/rng";
 import { AdamW } from "./adamw";
 import { learningRate } from "./schedule";
-import { optimiserStep } from "./step";
+import { stepReads } from "./step";
+import { HostReads, readAsync, readSync } from "../llm/kernels/read";
 
 export interface PretrainConfig {
   /** Optimiser steps (each one batch of prompts). */
@@ -90,8 +91,17 @@ export function causalLmLoss(model: LM, seqs: number[][], padId: number): tf.Sca
   return picked.mul(w).sum().neg().div(w.sum()) as tf.Scalar;
 }
 
-/** Pre-trains `model` in place on the prompts of `records`; returns the loss of every step. */
+/** Pre-trains `model` in place on the prompts of `records`; returns the loss of every step. Reads synchronously: not on webgpu (use pretrainAsync). */
 export function pretrain(model: LM, tok: Tokenizer, records: EventRecord[], cfg: PretrainConfig): number[] {
+  return readSync(pretrainReads(model, tok, records, cfg));
+}
+
+/** pretrain reading losses with `await data()`: runs on every backend, webgpu included. */
+export function pretrainAsync(model: LM, tok: Tokenizer, records: EventRecord[], cfg: PretrainConfig): Promise<number[]> {
+  return readAsync(pretrainReads(model, tok, records, cfg));
+}
+
+function* pretrainReads(model: LM, tok: Tokenizer, records: EventRecord[], cfg: PretrainConfig): HostReads<number[]> {
   if (records.length === 0) throw new Error("pretrain: no records");
   const seqs = records.map((r) => encodePromptText(tok, formatPrompt(r, cfg.prompt)));
   const adapter = applyLora(model, { r: cfg.rank, alpha: cfg.rank, dropout: 0, targetModules: [...LORA_TARGETS], seed: cfg.seed });
@@ -105,7 +115,7 @@ export function pretrain(model: LM, tok: Tokenizer, records: EventRecord[], cfg:
     for (let step = 0; step < cfg.steps; step++) {
       if (order.length < cfg.batchSize) order = rng.shuffle(seqs.map((_, i) => i));
       const batch = order.splice(0, cfg.batchSize).map((i) => seqs[i]);
-      const { loss } = optimiserStep(opt, [() => causalLmLoss(model, batch, tok.padId)], learningRate(schedule, step), 1.0);
+      const { loss } = yield* stepReads(opt, [() => causalLmLoss(model, batch, tok.padId)], learningRate(schedule, step), 1.0);
       losses.push(loss);
       bar.tick(1, `loss ${loss.toFixed(3)}`);
     }

@@ -4,7 +4,8 @@
  * then an AdamW update at the scheduled learning rate. Shared by fine-tuning and pre-training.
  */
 import * as tf from "@tensorflow/tfjs";
-import { AdamW, clipByGlobalNorm } from "./adamw";
+import { AdamW, globalNormClip } from "./adamw";
+import { HostReads, readAsync, readSync } from "../llm/kernels/read";
 
 export interface StepResult {
   /** Mean loss over the micro-batches. */
@@ -18,13 +19,22 @@ export interface StepResult {
  * tf.variableGrads). Returns the mean loss and the gradient norm.
  */
 export function optimiserStep(opt: AdamW, losses: Array<() => tf.Scalar>, lr: number, clipNorm: number): StepResult {
+  return readSync(stepReads(opt, losses, lr, clipNorm));
+}
+
+/** optimiserStep reading the loss and norm with `await data()`: runs on every backend, webgpu included. */
+export function optimiserStepAsync(opt: AdamW, losses: Array<() => tf.Scalar>, lr: number, clipNorm: number): Promise<StepResult> {
+  return readAsync(stepReads(opt, losses, lr, clipNorm));
+}
+
+/** The step as host reads (lib/llm/kernels/read.ts), for loops that are generators themselves (pre-training). */
+export function* stepReads(opt: AdamW, losses: Array<() => tf.Scalar>, lr: number, clipNorm: number): HostReads<StepResult> {
   const vars = opt.groups.flatMap((g) => g.variables);
   const grads = new Map<tf.Variable, tf.Tensor>();
   let lossSum = 0;
   for (const f of losses) {
     const { value, grads: g } = tf.variableGrads(f, vars);
-    lossSum += value.dataSync()[0];
-    value.dispose();
+    lossSum += (yield value)[0]; // the driver reads and disposes it
     for (const v of vars) {
       const gv = g[v.name];
       if (!gv) continue;
@@ -44,7 +54,7 @@ export function optimiserStep(opt: AdamW, losses: Array<() => tf.Scalar>, lr: nu
       g.dispose();
     }
   }
-  const gradNorm = clipNorm > 0 ? clipByGlobalNorm(grads, clipNorm) : NaN;
+  const gradNorm = clipNorm > 0 ? yield* globalNormClip(grads, clipNorm) : NaN;
   opt.apply(grads, lr);
   for (const g of grads.values()) g.dispose();
   return { loss: lossSum / losses.length, gradNorm };

@@ -19,12 +19,15 @@ import { Progress } from "../util/progress";
 import { Rng } from "../util/rng";
 import { writeFileAtomic } from "../util/atomic";
 import { AdamW } from "./adamw";
-import { optimiserStep } from "./step";
+import { optimiserStepAsync } from "./step";
+import { onHost } from "../llm/kernels/read";
+import { backendInfo, deviceLabel } from "../llm/kernels/backend";
 import { balancedWeights, ClassWeights, labelOf, TrainableClassifier } from "./classifier";
 import { checkpointDir, listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, TrainerState } from "./checkpoint";
 import { improves, readSelection, Selection, SELECTED_FILE, writeSelection } from "./selection";
 import type { TrainConfig } from "./config";
 import { learningRate } from "./schedule";
+import { checkTrainingFits } from "./memory-check";
 
 export interface TrainData {
   train: EventRecord[];
@@ -117,13 +120,15 @@ export interface TrainRunOptions {
  * The training loss (same definition, dropout off) on up to `max` validation records (default 256:
  * the loss curves' second line; all of them when it is the selection criterion).
  */
-export function validationLoss(clf: TrainableClassifier, recs: EventRecord[], batchSize: number, classWeights?: ClassWeights, max = 256): number {
+export async function validationLoss(clf: TrainableClassifier, recs: EventRecord[], batchSize: number, classWeights?: ClassWeights, max = 256): Promise<number> {
   clf.setTraining(false);
   const sample = recs.slice(0, max);
   let sum = 0;
   for (let i = 0; i < sample.length; i += batchSize) {
     const batch = sample.slice(i, i + batchSize);
-    sum += tf.tidy(() => clf.loss(batch, { classWeights, seed: 0 }).dataSync()[0]) * batch.length;
+    const loss = tf.tidy(() => clf.loss(batch, { classWeights, seed: 0 }));
+    sum += (await loss.data())[0] * batch.length;
+    loss.dispose();
   }
   return sum / sample.length;
 }
@@ -135,6 +140,7 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
   const valRecs = data.val && cfg.data.maxVal ? takeStratified(data.val, cfg.data.maxVal) : data.val;
   trainRecs.forEach(labelOf); // fail early on unlabelled records
   clf.fitInputs?.(trainRecs); // training events only; a resumed run's checkpoint restores the same state
+  checkTrainingFits(cfg, clf, trainRecs); // the step's memory, before any of it is allocated
   const weights: ClassWeights | undefined =
     cfg.classWeights === "balanced" ? balancedWeights(trainRecs) : cfg.classWeights === null ? undefined : cfg.classWeights;
   const { perEpoch, total } = plannedSteps(cfg, trainRecs.length);
@@ -156,6 +162,9 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
   let selected = done.length > 0 ? readSelection(runDir) : undefined;
   const protect = (): number[] => (selected ? [selected.step] : []);
   writeFileAtomic(path.join(runDir, "train_config.json"), JSON.stringify(cfg, null, 2) + "\n");
+  // What this run computes on (the GPU's name on webgpu), beside its config.
+  const info = backendInfo();
+  writeFileAtomic(path.join(runDir, "device.json"), JSON.stringify({ device: deviceLabel(), backend: tf.getBackend(), reason: info?.reason, adapter: info?.adapter }, null, 2) + "\n");
 
   const schedule = { lr: cfg.optim.lr, warmupSteps: cfg.optim.warmupSteps, totalSteps: total, minRatio: cfg.optim.minLrRatio };
   const losses: number[] = [];
@@ -186,7 +195,7 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
       windowTokens += clf.batchSize(batch);
     }
     const lr = learningRate(schedule, state.step);
-    const { loss } = optimiserStep(opt, micro, lr, cfg.optim.clipNorm);
+    const { loss } = await optimiserStepAsync(opt, micro, lr, cfg.optim.clipNorm); // async reads: webgpu has no dataSync
     losses.push(loss);
     state.step += 1;
     windowLoss += loss;
@@ -197,7 +206,7 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
     if (state.step % cfg.schedule.logEverySteps === 0 || state.step === total) {
       appendRunLog(runDir, {
         kind: "train", run: cfg.run, step: state.step, epoch: state.epoch, loss: windowLoss / windowSteps, lr,
-        tokensPerSecond: tps, time: new Date().toISOString(),
+        tokensPerSecond: tps, device: deviceLabel(), time: new Date().toISOString(),
       });
       windowTokens = 0;
       windowLoss = 0;
@@ -212,7 +221,7 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
     if (wantCkpt) lastCkpt = checkpointDir(runDir, state.step);
     if (wantEval && valRecs) {
       const byLoss = cfg.selection.metric === "val_loss";
-      const valLoss = validationLoss(clf, valRecs, cfg.eval.batchSize, weights, byLoss ? valRecs.length : 256);
+      const valLoss = await validationLoss(clf, valRecs, cfg.eval.batchSize, weights, byLoss ? valRecs.length : 256);
       appendRunLog(runDir, { kind: "val", run: cfg.run, step: state.step, epoch: state.epoch, loss: valLoss, time: new Date().toISOString() });
       const entry = await evaluateClassifier(clf, valRecs, {
         runDir, run: cfg.run, step: state.step, epoch: state.epoch, checkpoint: path.basename(lastCkpt),
@@ -231,7 +240,7 @@ export async function train(cfg: TrainConfig, clf: TrainableClassifier, data: Tr
     }
     if (wantCkpt) {
       state.rng = rng.getState();
-      lastCkpt = saveCheckpoint(runDir, clf, opt, state, cfg, cfg.checkpoint.keep, protect());
+      lastCkpt = await onHost(() => saveCheckpoint(runDir, clf, opt, state, cfg, cfg.checkpoint.keep, protect())); // webgpu: reads on the host
     }
   }
   progress.finish();

@@ -102,6 +102,20 @@ test("tiled and plain N^2 clustering make identical jets", () => {
   }
 });
 
+test("tiled clustering without tile slack (every merged jet may re-pack the tiles) makes the plain N^2's jets", () => {
+  const plain = new GenKtClusterer(), tiled = new TiledGenKtClusterer(0);
+  for (const ev of randomEvents(40, 11)) {
+    const fm = fourMomenta(ev.pt, ev.eta, ev.phi);
+    for (const [p, R] of [[-1, 1.0], [1, 0.7], [0, 0.5]]) {
+      plain.init(fm, ev.pt.length, p, R); plain.runUntil(0);
+      tiled.init(fm, ev.pt.length, p, R); tiled.runUntil(0);
+      const key = (c: GenKtClusterer | TiledGenKtClusterer) =>
+        Array.from(c.beamJets.subarray(0, c.nBeam), (k) => `${c.px[k]},${c.E[k]}:${c.constituentsOf(k, []).join(" ")}`).sort();
+      assert.deepEqual(key(tiled), key(plain), `event ${ev.id}, p ${p}, R ${R}`);
+    }
+  }
+});
+
 const noFastjet = requireReference(fastjetUnavailable());
 for (const [algorithm, R, seed] of [["antikt", 1.0, 1], ["antikt", 0.4, 2], ["kt", 1.0, 3], ["cambridge", 0.8, 4], ["antikt", 1.5, 5]] as const) {
   test(`${algorithm} R=${R} equals FastJet 3.4 bit for bit on 150 random LHCO-like events`, { skip: noFastjet }, () => {

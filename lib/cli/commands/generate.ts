@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { Command, UsageError } from "../command";
 import { int, num, numList, required } from "../args";
-import { generate, loadAdapter, loadModel } from "../../llm";
+import { generateAsync, loadAdapter, loadModel } from "../../llm";
 import { loadTokenizer } from "../../tokenizer";
 
 const usage = `usage: hepllm generate --model <dir> (--prompt <text> | --ids 1,2,3) [options]
@@ -78,7 +78,7 @@ export const command: Command = {
     let printed = "";
     const ids: number[] = [];
     const stream = !values.json && tok !== undefined;
-    generate(model, prompt, {
+    await generateAsync(model, prompt, {
       maxNewTokens,
       greedy: temperature === undefined,
       temperature,

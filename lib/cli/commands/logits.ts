@@ -39,7 +39,7 @@ export const command: Command = {
     const model = await loadModel(dir, { lowMemory: values["low-memory"] });
     if (values.adapter) loadAdapter(model, values.adapter, { loraOnly: values["lora-only"] });
     const out = tf.tidy(() => model.forward(tf.tensor2d([ids], [1, ids.length], "int32"), { positions: "last" }));
-    const row = Array.from(out.dataSync());
+    const row = Array.from(await out.data()); // async: webgpu has no synchronous read
     out.dispose();
     console.log(JSON.stringify(row));
     model.dispose();

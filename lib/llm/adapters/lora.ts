@@ -5,6 +5,7 @@
  *   adapter_model.safetensors  base_model.model.<module>.lora_A.weight [r, in], ….lora_B.weight [out, r]
  * At the start A ~ U(−1/√in, 1/√in) (PEFT's kaiming_uniform_(a=√5)) and B = 0, so the adapted
  * model equals the base model. Scale s = alpha/r, or alpha/√r with rsLoRA.
+ * Trainable token rows (`trainable_token_indices`, trainable-tokens.ts) are saved and read in the same files.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,6 +15,7 @@ import { Rng } from "../../util/rng";
 import { LM } from "../model/decoder";
 import { Linear } from "../model/linear";
 import { SafetensorsFile, TensorToWrite, writeSafetensors } from "../io/safetensors";
+import { applyTokenRows, EMBED_ROWS, HEAD_ROWS, parseTokenIndices, TokenIndices, TrainableTokens } from "./trainable-tokens";
 
 export const LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] as const;
 export type LoraTarget = (typeof LORA_TARGETS)[number];
@@ -31,6 +33,8 @@ export interface LoraConfig {
   useRslora?: boolean;
   /** Seed for A's initialisation (default 0). */
   seed?: number;
+  /** Embedding rows trained beside the adapter (PEFT's trainable_token_indices), as read from a saved adapter. */
+  trainableTokens?: TokenIndices;
 }
 
 const PREFIX = "base_model.model.";
@@ -99,8 +103,8 @@ export class LoraAdapter {
     this.merged = false;
   }
 
-  /** Writes the adapter in PEFT layout (atomically replacing `dir`). */
-  save(dir: string, baseModel = ""): void {
+  /** Writes the adapter in PEFT layout (atomically replacing `dir`), with trainable token rows when given. */
+  save(dir: string, baseModel = "", tokens?: TrainableTokens): void {
     const tensors: Record<string, TensorToWrite> = {};
     const r = this.config.r;
     tf.tidy(() => {
@@ -126,7 +130,9 @@ export class LoraAdapter {
       inference_mode: true,
       init_lora_weights: true,
       modules_to_save: null,
+      ...(tokens ? { trainable_token_indices: tokens.configValue() } : {}),
     };
+    if (tokens) Object.assign(tensors, tokens.tensors());
     writeDirAtomic(dir, (tmp) => {
       writeFileAtomic(path.join(tmp, "adapter_config.json"), JSON.stringify(cfg, null, 2) + "\n");
       writeSafetensors(path.join(tmp, "adapter_model.safetensors"), tensors, { format: "pt" });
@@ -158,8 +164,10 @@ export class LoraAdapter {
       // A tensor hepllm would not use (a DoRA magnitude vector, a LoRA bias, a saved module, an
       // extra layer) means the file describes a different model: refuse rather than ignore it.
       const used = new Set(this.modules.flatMap((m) => [`${PREFIX}${m.name}.lora_A.weight`, `${PREFIX}${m.name}.lora_B.weight`]));
+      // Token rows are read by whoever applies them (applyTokenRows, or a classifier's own TrainableTokens).
+      if (cfg.trainableTokens) for (const name of [EMBED_ROWS, HEAD_ROWS]) used.add(name);
       for (const name of st.tensors.keys()) {
-        if (!used.has(name)) throw new Error(`${file}: tensor ${JSON.stringify(name)} is not a LoRA A/B weight of this model's targets (${this.config.targetModules.join(", ")}); hepllm does not implement it`);
+        if (!used.has(name)) throw new Error(`${file}: tensor ${JSON.stringify(name)} is not a LoRA A/B weight of this model's targets (${this.config.targetModules.join(", ")})${cfg.trainableTokens ? " nor a trainable token row" : ""}; hepllm does not implement it`);
       }
     } finally {
       st.close();
@@ -225,9 +233,19 @@ export function loadAdapter(model: LM, dir: string, opts: { loraOnly?: boolean }
       }
     }
   }
-  const adapter = applyLora(model, readLoraConfig(dir));
+  const cfg = readLoraConfig(dir);
+  const adapter = applyLora(model, cfg);
   try {
     adapter.load(dir);
+    if (cfg.trainableTokens) {
+      const file = path.join(dir, "adapter_model.safetensors");
+      const st = new SafetensorsFile(file);
+      try {
+        applyTokenRows(model, st, file, cfg.trainableTokens, tokenizerSize(dir));
+      } finally {
+        st.close();
+      }
+    }
   } catch (err) {
     adapter.dispose();
     throw err;
@@ -236,10 +254,27 @@ export function loadAdapter(model: LM, dir: string, opts: { loraOnly?: boolean }
 }
 
 /**
+ * Token count of `<dir>/tokenizer.json` (largest id + 1), 0 without one: AutoPeftModelForCausalLM
+ * grows the base model's vocabulary to the adapter folder's tokenizer.
+ */
+function tokenizerSize(dir: string): number {
+  const file = path.join(dir, "tokenizer.json");
+  if (!fs.existsSync(file)) return 0;
+  let json: { model?: { vocab?: Record<string, number> }; added_tokens?: Array<{ id?: number }> };
+  try {
+    json = JSON.parse(fs.readFileSync(file, "utf8")) as typeof json;
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  const ids = [...Object.values(json.model?.vocab ?? {}), ...(json.added_tokens ?? []).map((t) => t.id ?? -1)];
+  return ids.reduce((m, i) => (Number.isInteger(i) && i + 1 > m ? i + 1 : m), 0);
+}
+
+/**
  * adapter_config.json fields hepllm reads and implements. Every other field must be absent or
  * "off" (null, false, {} or []) — see readLoraConfig.
  */
-const IMPLEMENTED_FIELDS = ["peft_type", "r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "bias", "fan_in_fan_out"];
+const IMPLEMENTED_FIELDS = ["peft_type", "r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "bias", "fan_in_fan_out", "trainable_token_indices"];
 
 /**
  * Fields that never change the adapted model's forward pass, whatever their value: metadata, and
@@ -299,6 +334,7 @@ export function readLoraConfig(dir: string): LoraConfig {
     targetModules: targets as LoraTarget[],
     useRslora: raw.use_rslora === true,
   };
+  if (!isOff(raw.trainable_token_indices)) cfg.trainableTokens = parseTokenIndices(raw.trainable_token_indices, file);
   validateLoraConfig(cfg, file);
   return cfg;
 }

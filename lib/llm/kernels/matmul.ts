@@ -5,7 +5,7 @@
  * plainly, instead of tfjs's default gradient with transpose flags.
  */
 import * as tf from "@tensorflow/tfjs";
-import { groupMatMul, hasGroupMatMul } from "./wasm";
+import { backendKernels } from "./kernels";
 
 /**
  * Whether a gradient tape is recording this op (not inside another op's custom forward or
@@ -56,8 +56,9 @@ export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   const [g, m, k] = a.shape;
   const n = b.shape[2];
   if (g === 1) return mm(a.reshape([m, k]), b.reshape([k, n])).reshape([1, m, n]);
-  if (m * k * n < BMM_SPLIT_FLOPS || m < 16) return tf.matMul(a, b);
-  if (!tapeActive() && hasGroupMatMul()) return groupMatMul(a, b); // same products, no unstack/stack copies
+  const kernels = backendKernels();
+  if (!kernels.splitGroupProducts || m * k * n < BMM_SPLIT_FLOPS || m < 16) return tf.matMul(a, b);
+  if (!tapeActive() && kernels.groupMatMul) return kernels.groupMatMul(a, b); // same products, no unstack/stack copies
   const as = tf.unstack(a) as tf.Tensor2D[];
   const bs = tf.unstack(b) as tf.Tensor2D[];
   return tf.stack(as.map((x, i) => mm(x, bs[i]))) as tf.Tensor3D;

@@ -106,6 +106,15 @@ export function hasGroupMatMul(): boolean {
   return installed && tf.getBackend() === "wasm";
 }
 
+/** The wasm entry of lib/llm/kernels/kernels.ts: grouped native products; split large groups. */
+export const WASM_KERNELS = {
+  get groupMatMul() {
+    return installed ? groupMatMul : undefined;
+  },
+  splitGroupProducts: true,
+  syncReads: true,
+};
+
 /** a [G,M,K] · b [G,K,N] → [G,M,N] by per-group native products (wasm; outside a gradient tape). */
 export function groupMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   return tf.engine().runKernel(GROUP_MATMUL, { a, b }, {}) as tf.Tensor3D;

@@ -25,6 +25,11 @@ export class Embedding {
     else this.f32 = bf16ToF32(table.bf16);
   }
 
+  /** Whether the table is held as bfloat16 bits. */
+  get lowMemory(): boolean {
+    return this.bf16 !== undefined;
+  }
+
   /** The whole table as float32 [V, D] (host; for saving or tying the output head). */
   table(): Float32Array {
     return this.f32 ?? bf16ToF32(this.bf16!);

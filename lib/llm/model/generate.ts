@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../util/rng";
 import { LM } from "./decoder";
 import { KVCache } from "./kv-cache";
+import { HostReads, readAsync, readSync } from "../kernels/read";
 
 export interface GenerateOptions {
   /** Stop after this many new tokens. */
@@ -28,8 +29,21 @@ export interface GenerateOptions {
   promptEmbeds?: tf.Tensor3D;
 }
 
-/** The new token ids after `promptIds` (the prompt itself is not repeated). */
+/** The new token ids after `promptIds` (the prompt itself is not repeated). Reads logits synchronously: not on webgpu (use generateAsync). */
 export function generate(model: LM, promptIds: number[], opts: GenerateOptions): number[] {
+  return readSync(decodeSteps(model, promptIds, opts));
+}
+
+/** generate, reading each step's logits with `await data()`: runs on every backend, webgpu included. */
+export function generateAsync(model: LM, promptIds: number[], opts: GenerateOptions): Promise<number[]> {
+  return readAsync(decodeSteps(model, promptIds, opts));
+}
+
+/**
+ * The decoding loop without the read: yields each step's last-position logits [1, 1, V] and is
+ * resumed with their values, so one loop serves the synchronous and the asynchronous reader.
+ */
+function* decodeSteps(model: LM, promptIds: number[], opts: GenerateOptions): HostReads<number[]> {
   if (promptIds.length === 0) throw new Error("generate: the prompt must hold at least one token (e.g. BOS)");
   if (!(Number.isInteger(opts.maxNewTokens) && opts.maxNewTokens >= 0)) throw new Error(`generate: maxNewTokens must be a non-negative integer, got ${opts.maxNewTokens}`);
   const sampling = !opts.greedy && opts.temperature !== undefined && opts.temperature > 0;
@@ -44,8 +58,7 @@ export function generate(model: LM, promptIds: number[], opts: GenerateOptions):
     while (out.length < opts.maxNewTokens) {
       const embeds = out.length === 0 ? opts.promptEmbeds : undefined;
       const logits = tf.tidy(() => model.forward(tf.tensor2d([input], [1, input.length], "int32"), { cache, positions: "last", inputsEmbeds: embeds }));
-      const values = logits.dataSync() as Float32Array;
-      logits.dispose();
+      const values = yield logits;
       const id = sampling ? sampleTopP(values, opts.temperature!, topP, rng) : argmax(values);
       if (stop.has(id)) break;
       out.push(id);

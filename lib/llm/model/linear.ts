@@ -5,7 +5,9 @@
  * dX = dY·Wᵀ is one too. In low-memory mode W lives on the host as bfloat16 (host-weight.ts) and
  * is expanded to float32 one column block at a time for the duration of one product, in the
  * forward pass and again in the backward (so LoRA training works on models whose float32 weights
- * exceed the device's memory).
+ * exceed the device's memory); on a backend whose kernels offer 16-bit device weights (WebGPU:
+ * kernels/webgpu-f16-matmul.ts) it lives there instead, as IEEE halves, one buffer for the forward
+ * and the backward product.
  *
  * LoRA (Hu et al. 2021, PEFT layout): y = x·W + s·(drop(x)·A)·B with A [in, r], B [r, out]
  * (PEFT stores their transposes lora_A [r, in], lora_B [out, r]); s = alpha/r, or alpha/√r
@@ -14,6 +16,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { Bf16Bits, bf16ToF32, f32ToBf16 } from "../io/half";
 import { frozenMatMul, tapeActive } from "../kernels/matmul";
+import { backendKernels } from "../kernels/kernels";
+import type { HalfWeight } from "../kernels/webgpu-f16-matmul";
+import { seededDropout } from "./dropout";
 import { HostWeight } from "./host-weight";
 
 export interface LoraParams {
@@ -40,6 +45,8 @@ export class Linear {
   private wT: tf.Tensor2D | undefined;
   /** W [in, out] as bfloat16 bits in column blocks (low-memory mode). */
   private host: HostWeight | undefined;
+  /** W as 16-bit values on the device (low-memory mode on a backend that offers it: WebGPU). */
+  private half: HalfWeight | undefined;
   lora: LoraParams | undefined;
   /** Whether the LoRA product has been added into W (then the branch is skipped). */
   merged = false;
@@ -61,9 +68,14 @@ export class Linear {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     if (opts.lowMemory) {
-      // Round first, then block the 16-bit copy: the transient is half a float32 matrix.
-      const bits = weightOI instanceof Float32Array ? f32ToBf16(weightOI) : weightOI.bf16;
-      this.host = new HostWeight(bits, inFeatures, outFeatures);
+      const half = backendKernels().halfWeight;
+      if (half) {
+        this.half = half(weightOI, inFeatures, outFeatures);
+      } else {
+        // Round first, then block the 16-bit copy: the transient is half a float32 matrix.
+        const bits = weightOI instanceof Float32Array ? f32ToBf16(weightOI) : weightOI.bf16;
+        this.host = new HostWeight(bits, inFeatures, outFeatures);
+      }
     } else {
       const f32 = weightOI instanceof Float32Array ? weightOI : bf16ToF32(weightOI.bf16);
       const oi = tf.tensor2d(f32, [outFeatures, inFeatures]);
@@ -74,7 +86,7 @@ export class Linear {
   }
 
   get lowMemory(): boolean {
-    return this.host !== undefined;
+    return this.host !== undefined || this.half !== undefined;
   }
 
   /** x [N, in] → y [N, out]. */
@@ -82,18 +94,21 @@ export class Linear {
     let y: tf.Tensor2D;
     if (this.host) {
       y = this.host.matMul(x);
+    } else if (this.half) {
+      y = halfMatMul(x, this.half);
     } else {
       y = frozenMatMul(x, this.w!, this.wT);
     }
     const l = this.lora;
     if (!l || this.merged) return y;
-    const xin = this.training && l.dropout > 0 ? tf.dropout(x, l.dropout, undefined, l.seed) : x;
+    const xin = this.training && l.dropout > 0 ? seededDropout(x, l.dropout, l.seed) : x;
     return tf.add(y, loraBranch(xin as tf.Tensor2D, l.a as tf.Tensor2D, l.b as tf.Tensor2D, l.scale));
   }
 
   /** W as float32 [in, out] (a new tensor; the caller disposes it). */
   weightIO(): tf.Tensor2D {
     if (this.host) return this.host.toTensorIO();
+    if (this.half) return this.half.toFloat32();
     return this.w!.clone();
   }
 
@@ -111,7 +126,7 @@ export class Linear {
   mergeLora(sign: 1 | -1): void {
     const l = this.lora;
     if (!l) return;
-    if (this.host) throw new Error(`${this.name}: cannot merge LoRA into low-memory (bfloat16 host) weights`);
+    if (this.host || this.half) throw new Error(`${this.name}: cannot merge LoRA into low-memory (16-bit) weights`);
     const w = tf.tidy(() => tf.add(this.w!, tf.mul(tf.matMul(l.a, l.b), sign * l.scale)) as tf.Tensor2D);
     this.w!.dispose();
     this.w = tf.keep(w);
@@ -125,7 +140,9 @@ export class Linear {
   dispose(): void {
     this.w?.dispose();
     this.wT?.dispose();
+    this.half?.dispose();
     this.w = this.wT = undefined;
+    this.half = undefined;
   }
 }
 
@@ -151,4 +168,17 @@ export function loraBranch(x: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale
     };
   });
   return f(x, a, b) as tf.Tensor2D;
+}
+
+/**
+ * x [N, in] · W with W held as 16-bit values on the device: the backward dX = dY·Wᵀ reads the
+ * same buffer (a transposed product, no second copy).
+ */
+function halfMatMul(x: tf.Tensor2D, w: HalfWeight): tf.Tensor2D {
+  if (!tapeActive()) return w.matMul(x);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: w.matMul(args[0] as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor) => [w.matMulTransposed(dy as tf.Tensor2D)],
+  }));
+  return f(x) as tf.Tensor2D;
 }

@@ -8,11 +8,16 @@
  *               (8 bytes per projection parameter; 4 without the transpose), embeddings float32
  *               on the host. On the wasm backend the device is wasm32 linear memory: 4 GiB at most.
  *   low-memory: every weight as bfloat16 bits on the host (2 bytes per parameter), expanded to
- *               float32 one projection at a time in the forward pass and again in the backward.
+ *               float32 one projection at a time in the forward pass and again in the backward;
+ *               on a backend whose kernels hold 16-bit weights on the device (WebGPU), the
+ *               projections and the head live there as IEEE halves instead (2 bytes each), the
+ *               embedding table as bfloat16 on the host.
+ * The memory of a whole training step (activations, optimizer state) is in training-memory.ts.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import type { ModelConfig } from "./config";
+import { backendKernels } from "../kernels/kernels";
 
 /** wasm32 linear memory: the most the wasm backend can hold (tensors, activations, transients). */
 export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
@@ -55,12 +60,22 @@ export interface MemoryPlan {
   deviceBytes: number;
   /** Largest single float32 expansion in low-memory mode (one projection or the head), bytes. */
   transientBytes: number;
+  /** Low-memory weights held as 16-bit halves on the device (WebGPU) rather than bfloat16 on the host. */
+  deviceHalf?: boolean;
 }
 
-/** The memory a model takes in the given mode (weights only; activations come on top). */
-export function memoryPlan(cfg: ModelConfig, opts: { lowMemory?: boolean; keepTransposed?: boolean; diskDtype?: string } = {}): MemoryPlan {
+/**
+ * The memory a model takes in the given mode (weights only; activations come on top).
+ * `deviceHalf` defaults to whether the current backend's kernels hold 16-bit device weights.
+ */
+export function memoryPlan(cfg: ModelConfig, opts: { lowMemory?: boolean; keepTransposed?: boolean; diskDtype?: string; deviceHalf?: boolean } = {}): MemoryPlan {
   const p = countParameters(cfg);
   const big = Math.max(cfg.vocabSize * cfg.hiddenSize, cfg.hiddenSize * cfg.intermediateSize, cfg.hiddenSize * cfg.numHeads * cfg.headDim);
+  if (opts.lowMemory && (opts.deviceHalf ?? backendKernels().halfWeight !== undefined)) {
+    // Projections and the head (a second 16-bit copy when tied) as halves and the norms' float32 gains on the device; the table on the host.
+    const device = 2 * (p.projections + cfg.vocabSize * cfg.hiddenSize) + 4 * p.norms;
+    return { params: p, diskDtype: opts.diskDtype ?? "?", lowMemory: true, hostBytes: 2 * p.embedding, deviceBytes: device, transientBytes: 0, deviceHalf: true };
+  }
   if (opts.lowMemory) {
     // Tied heads share the embedding's bits; the float32 expansion of the largest matrix is transient.
     return { params: p, diskDtype: opts.diskDtype ?? "?", lowMemory: true, hostBytes: 2 * p.total, deviceBytes: 0, transientBytes: 4 * big };
@@ -101,7 +116,9 @@ export function formatCount(n: number): string {
 
 /** One line for the user: size, dtype, memory as it will be held. */
 export function describePlan(dir: string, plan: MemoryPlan, backend: string): string {
-  const where = plan.lowMemory
+  const where = plan.deviceHalf
+    ? `${gb(plan.deviceBytes)} on the ${backend} device as 16-bit halves + ${gb(plan.hostBytes)} host (embeddings, bfloat16) (low-memory)`
+    : plan.lowMemory
     ? `${gb(plan.hostBytes)} host as bfloat16 (low-memory; ${gb(plan.transientBytes)} float32 expansion at a time)`
     : `${gb(plan.deviceBytes)} on the ${backend} device + ${gb(plan.hostBytes)} host, float32`;
   return `hepllm: model ${dir}: ${formatCount(plan.params.total)} parameters (${plan.diskDtype} on disk), weights take ${where}`;

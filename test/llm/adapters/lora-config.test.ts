@@ -50,7 +50,6 @@ test("switched-on features hepllm lacks are refused by name, new fields too", ()
     [{ layers_to_transform: [0] }, "layers_to_transform"],
     [{ rank_pattern: { q_proj: 4 } }, "rank_pattern"],
     [{ modules_to_save: ["lm_head"] }, "modules_to_save"],
-    [{ trainable_token_indices: [5] }, "trainable_token_indices"],
     [{ a_field_from_peft_1_0: { on: true } }, "a_field_from_peft_1_0"],
   ];
   for (const [extra, field] of cases) assert.throws(() => readLoraConfig(config(extra)), new RegExp(`field ${field} = .* is not supported`), field);
@@ -59,6 +58,9 @@ test("switched-on features hepllm lacks are refused by name, new fields too", ()
   assert.deepEqual(readLoraConfig(config({ a_field_from_peft_1_0: null })).targetModules, ["q_proj"]);
   assert.equal(readLoraConfig(config({ target_modules: "all-linear" })).targetModules.length, 7);
   assert.deepEqual(readLoraConfig(config({ target_modules: "v_proj" })).targetModules, ["v_proj"]);
+  // Trainable token rows are implemented now (test/llm/adapters/trainable-tokens.test.ts); a bad value is still refused by name.
+  assert.deepEqual(readLoraConfig(config({ trainable_token_indices: [5] })).trainableTokens, { embed: [5] });
+  assert.throws(() => readLoraConfig(config({ trainable_token_indices: { wte: [5] } })), /field trainable_token_indices names the layer "wte"/);
 });
 
 test("a tensor the adapter would not use is refused; a fusion checkpoint needs --lora-only", () => {

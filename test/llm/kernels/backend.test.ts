@@ -12,7 +12,7 @@ import { REPO_ROOT } from "../../support/shared";
 
 test("initBackend picks a working backend and never mistakes the tfjs-node alias for native", async () => {
   const name = await initBackend();
-  assert.ok(["tensorflow", "wasm", "cpu"].includes(name));
+  assert.ok(["webgpu", "tensorflow", "wasm", "cpu"].includes(name));
   assert.equal(tf.getBackend(), name);
   assert.equal(await initBackend(), name, "chosen once per process");
   const pkg = path.join(REPO_ROOT, "node_modules/@tensorflow/tfjs-node/package.json");

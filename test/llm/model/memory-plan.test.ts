@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { applyLora, initBackend, loadModel, saveModel } from "../../../lib/llm";
 import { ModelConfig } from "../../../lib/llm/model/config";
-import { checkPlan, countParameters, memoryPlan, WASM_HEAP_BYTES } from "../../../lib/llm/model/memory-plan";
+import { checkPlan, countParameters, describePlan, memoryPlan, WASM_HEAP_BYTES } from "../../../lib/llm/model/memory-plan";
 import { randomModel, tempDir, TINY_MISTRAL } from "../support";
 
 /** TinyLlama-1.1B (config.json of TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T). */
@@ -38,6 +38,16 @@ test("memory plans: float32 resident weights of a 7B model exceed the wasm heap;
   assert.equal(low.transientBytes, 4 * 32000 * 4096); // the head is the largest matrix
   checkPlan("m7b", low, "wasm", 64e9);
   assert.throws(() => checkPlan("m7b", low, "wasm", 8e9), /need 15\.\d+ GB of memory and this machine has 8\.00 GB available/);
+});
+
+test("low-memory weights as 16-bit halves on a WebGPU device: 2 bytes per projection and head parameter there, the table bfloat16 on the host", () => {
+  // TinyLlama: projections 1,100,048,384 − 2·32000·2048 − 45·2048 = 968,884,224; norms 45·2048 = 92,160
+  const half = memoryPlan(TINYLLAMA, { lowMemory: true, deviceHalf: true });
+  assert.equal(half.deviceBytes, 2 * (968_884_224 + 32000 * 2048) + 4 * 92_160);
+  assert.equal(half.hostBytes, 2 * 32000 * 2048);
+  assert.equal(half.transientBytes, 0);
+  assert.match(describePlan("tl", half, "webgpu"), /2\.07 GB on the webgpu device as 16-bit halves \+ 0\.131 GB host/);
+  assert.equal(memoryPlan(TINYLLAMA, { lowMemory: true, deviceHalf: false }).hostBytes, 2 * 1_100_048_384);
 });
 
 let dir: string;

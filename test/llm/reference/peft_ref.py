@@ -11,7 +11,16 @@ usage:
   peft_ref.py logits MODEL_DIR ADAPTER_DIR IDS_JSON
       PeftModel.from_pretrained(base, ADAPTER_DIR): prints {"logits": ...}.
   peft_ref.py auto ADAPTER_DIR IDS_JSON
-      AutoPeftModelForCausalLM.from_pretrained(ADAPTER_DIR) (base from base_model_name_or_path).
+      AutoPeftModelForCausalLM.from_pretrained(ADAPTER_DIR) (base from base_model_name_or_path;
+      grown to the adapter folder's tokenizer when that has more tokens).
+  peft_ref.py logits_resized MODEL_DIR ADAPTER_DIR IDS_JSON
+      As logits, after base.resize_token_embeddings(len(AutoTokenizer(ADAPTER_DIR))) (an added token).
+  peft_ref.py tokenize TOKENIZER_DIR TEXT
+      AutoTokenizer: prints {"ids": ids of TEXT, "size": len(tokenizer), "features_id": id of <JET_FEATURES>}.
+  peft_ref.py make_tokens MODEL_DIR OUT_DIR SEED IDS_JSON
+      <JET_FEATURES> added with add_special_tokens + resize_token_embeddings, LoRA with
+      trainable_token_indices=[its id] (random A, B and row), saved without the resized tables
+      (save_embedding_layers=False) with the tokenizer beside it; prints {"logits": ...}.
   peft_ref.py batch JOBS_JSON
       Runs a JSON list of argument lists (each one of the commands above) in one process, so torch
       and transformers load once; prints a list of the results ({"error": "..."} for a failed job).
@@ -21,7 +30,7 @@ import sys
 
 import torch
 from peft import AutoPeftModelForCausalLM, LoraConfig, PeftModel, get_peft_model
-from transformers import AutoModelForCausalLM
+from transformers import AutoModelForCausalLM, AutoTokenizer
 
 ALL = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -78,6 +87,25 @@ def make(model_dir, out_dir, kind, seed, ids):
     return {"logits": logits_of(model, ids)}
 
 
+def make_tokens(model_dir, out_dir, seed, ids):
+    torch.manual_seed(int(seed))
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    tok.add_special_tokens({"additional_special_tokens": ["<JET_FEATURES>"]})
+    m = base(model_dir)
+    m.resize_token_embeddings(len(tok))
+    new_id = tok.convert_tokens_to_ids("<JET_FEATURES>")
+    cfg = LoraConfig(task_type="CAUSAL_LM", r=4, lora_alpha=8, target_modules=ALL, init_lora_weights=False, trainable_token_indices=[new_id])
+    model = get_peft_model(m, cfg)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_" in name or "trainable_tokens_delta" in name:
+                p.copy_(torch.randn_like(p) * 0.1)
+    model.save_pretrained(out_dir, save_embedding_layers=False)
+    tok.save_pretrained(out_dir)
+    model.eval()
+    return {"logits": logits_of(model, ids)}
+
+
 def run(cmd, *args):
     if cmd == "make":
         model_dir, out_dir, kind, seed, ids = args
@@ -92,6 +120,20 @@ def run(cmd, *args):
         model = AutoPeftModelForCausalLM.from_pretrained(adapter_dir, dtype=torch.float32)
         model.eval()
         return {"logits": logits_of(model, json.loads(ids))}
+    if cmd == "logits_resized":
+        model_dir, adapter_dir, ids = args
+        b = base(model_dir)
+        b.resize_token_embeddings(len(AutoTokenizer.from_pretrained(adapter_dir)))
+        model = PeftModel.from_pretrained(b, adapter_dir)
+        model.eval()
+        return {"logits": logits_of(model, json.loads(ids))}
+    if cmd == "tokenize":
+        tok_dir, text = args
+        tok = AutoTokenizer.from_pretrained(tok_dir)
+        return {"ids": tok(text).input_ids, "size": len(tok), "features_id": tok.convert_tokens_to_ids("<JET_FEATURES>")}
+    if cmd == "make_tokens":
+        model_dir, out_dir, seed, ids = args
+        return make_tokens(model_dir, out_dir, seed, json.loads(ids))
     raise ValueError(f"unknown command {cmd}")
 
 

@@ -8,8 +8,10 @@
  * Three ways in (FusionMode):
  *   "first-token": v is added to the embedding of each sequence's first real token (the study's
  *                  first design; with left padding that is not position 0);
- *   "token":       v replaces the embedding of a dedicated <JET_FEATURES> token in the prompt
- *                  (the study's later design);
+ *   "token":       v is added to the embedding of a dedicated <JET_FEATURES> token in the
+ *                  prompt (the study's later design); the token's own row stays in the sum, so
+ *                  when hepllm adds the token to a checkpoint, that new row trains with the
+ *                  adapter (a learned offset) instead of being masked out;
  *   "last-token":  v is added to the embedding of the prompt's last token, the position the
  *                  decision is read from (the linear head's hidden state, or the first answer
  *                  token's prediction): the numbers reach the decision through the residual
@@ -113,8 +115,7 @@ export class FusionAdapter {
       const mask = tf.tensor3d(onehot, [b, t, 1]);
       const v = this.vector(features).expandDims(1); // [B, 1, H]
       const added = mask.mul(v); // v at the chosen positions, zero elsewhere
-      if (this.cfg.mode !== "token") return embeds.add(added) as tf.Tensor3D;
-      return embeds.mul(tf.scalar(1).sub(mask)).add(added) as tf.Tensor3D;
+      return embeds.add(added) as tf.Tensor3D;
     });
   }
 

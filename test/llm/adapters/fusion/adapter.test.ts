@@ -50,6 +50,9 @@ test("different features give different embeddings; only the chosen position cha
   const e = embeds.arraySync()[0];
   const diff = (u: number[], v: number[]) => Math.max(...u.map((x, i) => Math.abs(x - v[i])));
   assert.ok(diff(out1[2], out2[2]) > 1e-3, "the feature token's embedding depends on the features");
+  // Added to the token's own row, not replacing it: out = e + v at the chosen position.
+  const v1 = a.vector(tf.tensor2d(eventFeatures(rec(1500, 300, 3500)), [1, F])).arraySync()[0];
+  assert.ok(diff(out1[2], e[2].map((x, i) => x + v1[i])) < 1e-5, "token mode adds v to the row");
   for (const t of [0, 1, 3]) assert.equal(diff(out1[t], e[t]), 0, `position ${t} untouched`);
   const off = new FusionAdapter(cfg("off"), 2);
   assert.equal(off.inject(embeds, tf.zeros([1, F]) as tf.Tensor2D, [0]), embeds, "off injects nothing");

@@ -1,0 +1,43 @@
+/**
+ * What the current tfjs backend offers beyond plain tfjs ops, behind one interface, so that model
+ * code asks for a capability instead of a backend name. Each backend's kernels live in a sibling
+ * file (wasm.ts, webgpu.ts); a backend without an entry runs plain tfjs ops.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { WASM_KERNELS } from "./wasm";
+import { WEBGPU_KERNELS } from "./webgpu";
+import type { Bf16Bits } from "../io/half";
+import { HalfWeight, webGpuHalfWeight } from "./webgpu-f16-matmul";
+
+export interface BackendKernels {
+  /**
+   * a [G,M,K] · b [G,K,N] → [G,M,N] by one native 2-D product per group, outside a gradient tape;
+   * undefined where the backend has none.
+   */
+  groupMatMul?: (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
+  /**
+   * Whether large per-group products run faster as separate 2-D products than as one batched
+   * product (wasm: yes, only a plain 2-D product reaches XNNPACK; a GPU: no, one dispatch is best).
+   */
+  splitGroupProducts: boolean;
+  /** Whether `dataSync`/`arraySync` work (not on webgpu in Node: read with `await data()`, lib/llm/kernels/read.ts). */
+  syncReads: boolean;
+  /** Throws if the device dropped work since the last call (webgpu reports errors out of band). */
+  checkErrors?: () => void;
+  /**
+   * A frozen weight W [in, out], given in Hugging Face layout [out, in] (float32 or bfloat16 bits), held as 16-bit values on the device, for
+   * low-memory models (webgpu-f16-matmul.ts); undefined where the backend has none (then
+   * low-memory weights stay bfloat16 on the host).
+   */
+  halfWeight?: (weightOI: Float32Array | Bf16Bits, inF: number, outF: number) => HalfWeight;
+}
+
+/** Plain tfjs ops; per-group splitting as on wasm (the cpu backend's batched kernel is no faster). */
+const PLAIN: BackendKernels = { splitGroupProducts: true, syncReads: true };
+
+const BY_BACKEND: Record<string, BackendKernels> = { wasm: WASM_KERNELS, webgpu: { ...WEBGPU_KERNELS, halfWeight: webGpuHalfWeight } };
+
+/** The kernels of the backend tfjs runs on now. */
+export function backendKernels(): BackendKernels {
+  return BY_BACKEND[tf.getBackend()] ?? PLAIN;
+}
