@@ -17,6 +17,7 @@
  * offers (lib/llm/kernels/kernels.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { nativeInfo, nativeUnavailableReason } from "./native";
 import { installWasmKernels } from "./wasm";
 import { initWebGpu, probeWebGpu, WebGpuAdapterInfo, webGpuAdapter } from "./webgpu";
 
@@ -114,10 +115,13 @@ export async function describeBackends(): Promise<{ name: BackendChoice; availab
   } catch {
     wasmWhy = "@tensorflow/tfjs-backend-wasm not installed";
   }
+  // The matrix products under wasm: the native OpenBLAS addon when built (kernels/native.ts).
+  const blas = nativeInfo();
+  const products = blas ? `native GEMM (${blas.config.split("\n")[0]}, ${blas.threads} threads)` : `portable products (${nativeUnavailableReason() ?? "native addon not built"})`;
   return [
     { name: "webgpu", ...webgpu },
     { name: "tensorflow", available: !gpuWhy || !cpuWhy, detail: !gpuWhy ? "@tensorflow/tfjs-node-gpu (CUDA)" : !cpuWhy ? "@tensorflow/tfjs-node (CPU)" : `${gpuWhy}; ${cpuWhy}` },
-    { name: "wasm", available: !wasmWhy, detail: wasmWhy ?? "XNNPACK on the CPU, with hepllm's wasm kernels" },
+    { name: "wasm", available: !wasmWhy, detail: wasmWhy ?? `XNNPACK on the CPU, with hepllm's wasm kernels; ${products}` },
     { name: "cpu", available: true, detail: "plain JavaScript (slow; for tests)" },
   ];
 }
