@@ -1,8 +1,8 @@
 /**
  * Scoring speed of the two heads on the demo's base-model architecture (DEMO_MODEL, random
- * weights: speed does not depend on them): events/s of `head: "lm"` (prompt into a KV cache,
- * forked for both answers, one more pass for the answers' remaining tokens) against
- * `head: "linear"` (one prompt pass, the last hidden state). Same records, same batch size.
+ * weights: speed does not depend on them): events/s of `head: "lm"` against `head: "linear"`
+ * through `score()`, i.e. the batched scorer (lib/train/batch-scorer.ts: both labels scored
+ * inside the prompt pass for "lm"; the last hidden state for "linear"). Same records, same batch size.
  *   node --import tsx bench/physics/head-speed.ts [events=256] [batch=16]
  */
 import { initBackend } from "../../lib/llm";

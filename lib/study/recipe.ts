@@ -79,7 +79,7 @@ export const STUDY_RECIPE: StudyRecipe = {
     lora: { r: 8, alpha: 16, dropout: 0.05, targets: ALL_PROJECTIONS },
     head: "linear", // one forward pass per event: scoring the test sets is the study's largest cost
     fusionLrScale: 1, // the adapter at the LoRA rate: val AUC 0.918; 5× gave 0.740, 20× 0.835 (lr 4e-3, seed 1)
-    evalBatchSize: 16, // fastest batch for the wasm backend (bench/physics/head-speed)
+    evalBatchSize: 16, // events per scoring pass at most (the batched scorer also caps a pass at 4096 tokens)
   },
   mlp: { hidden: [64, 64], dropout: 0.1, epochs: 8, batchSize: 32, lr: 3e-3 },
   selection: "val_auc", // the study's headline metric, on val
