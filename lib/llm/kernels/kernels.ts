@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { WASM_KERNELS } from "./wasm";
-import { WEBGPU_KERNELS } from "./webgpu";
+import { WEBGPU_KERNELS, webGpuAdapter } from "./webgpu";
 import type { Bf16Bits } from "../io/half";
 import { HalfWeight, webGpuHalfWeight } from "./webgpu-f16-matmul";
 
@@ -30,12 +30,28 @@ export interface BackendKernels {
    * low-memory weights stay bfloat16 on the host).
    */
   halfWeight?: (weightOI: Float32Array | Bf16Bits, inF: number, outF: number) => HalfWeight;
+  /**
+   * Whether frozen weights should be 16-bit unless the caller asks otherwise (`lowMemory` left
+   * unset): a GPU whose adapter has `shader-f16` is built for half-precision weights; elsewhere
+   * (the CPU, software adapters) float32 stays the default.
+   */
+  halfByDefault?: () => boolean;
 }
 
 /** Plain tfjs ops; per-group splitting as on wasm (the cpu backend's batched kernel is no faster). */
 const PLAIN: BackendKernels = { splitGroupProducts: true, syncReads: true };
 
-const BY_BACKEND: Record<string, BackendKernels> = { wasm: WASM_KERNELS, webgpu: { ...WEBGPU_KERNELS, halfWeight: webGpuHalfWeight } };
+const BY_BACKEND: Record<string, BackendKernels> = { wasm: WASM_KERNELS, webgpu: {
+    ...WEBGPU_KERNELS,
+    halfWeight: webGpuHalfWeight,
+    halfByDefault: () => webGpuAdapter()?.features.includes("shader-f16") ?? false,
+  },
+};
+
+/** `lowMemory` as asked, or the backend's default when unset (see `halfByDefault`). */
+export function resolveLowMemory(asked: boolean | undefined): boolean {
+  return asked ?? backendKernels().halfByDefault?.() ?? false;
+}
 
 /** The kernels of the backend tfjs runs on now. */
 export function backendKernels(): BackendKernels {

@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { writeDirAtomic, writeFileAtomic } from "../../util/atomic";
 import { Rng } from "../../util/rng";
 import { initBackend } from "../kernels/backend";
+import { resolveLowMemory } from "../kernels/kernels";
 import { configToJson, ModelConfig, readConfig, validateConfig } from "./config";
 import { Decoder, LayerWeights } from "./decoder";
 import { Embedding } from "./embedding";
@@ -19,7 +20,11 @@ import { Checkpoint, TensorToWrite, writeSafetensors } from "../io/safetensors";
 import { Bf16Bits, bf16ToF32 } from "../io/half";
 
 export interface LoadOptions {
-  /** Keep projection and embedding weights as bfloat16 on the host, expanded per product (forward and backward). */
+  /**
+   * Keep frozen weights at 16 bits: bfloat16 on the host, expanded per product (forward and
+   * backward), or half precision on a WebGPU device. Unset: on only where the backend prefers it
+   * (a GPU adapter with shader-f16; kernels.ts `halfByDefault`); false keeps float32 everywhere.
+   */
   lowMemory?: boolean;
   /** Also keep each weight's [out, in] copy on the device for fast backward passes (default true; ignored with lowMemory). */
   keepTransposed?: boolean;
@@ -37,8 +42,9 @@ export const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "spec
 export type WeightSource = (name: string, shape: number[]) => Float32Array | Bf16Bits;
 
 /** Assembles a Decoder from named weights. */
-export function buildDecoder(cfg: ModelConfig, get: WeightSource, opts: LoadOptions = {}): Decoder {
+export function buildDecoder(cfg: ModelConfig, get: WeightSource, options: LoadOptions = {}): Decoder {
   validateConfig(cfg);
+  const opts = { ...options, lowMemory: resolveLowMemory(options.lowMemory) };
   const { hiddenSize: d, intermediateSize: inter, numHeads: h, numKvHeads: kv, headDim: hd, vocabSize: v } = cfg;
   const lo = { lowMemory: opts.lowMemory, keepTransposed: opts.keepTransposed };
   const linear = (name: string, inF: number, outF: number): Linear => new Linear(name, inF, outF, get(`${name}.weight`, [outF, inF]), lo);
@@ -74,8 +80,9 @@ export function buildDecoder(cfg: ModelConfig, get: WeightSource, opts: LoadOpti
 }
 
 /** Loads `<dir>/config.json` and its safetensors weights (initialising the backend if needed). */
-export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Decoder> {
+export async function loadModel(dir: string, options: LoadOptions = {}): Promise<Decoder> {
   await initBackend();
+  const opts = { ...options, lowMemory: resolveLowMemory(options.lowMemory) };
   const cfg = readConfig(dir);
   const ckpt = new Checkpoint(dir);
   try {
