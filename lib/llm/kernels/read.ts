@@ -17,7 +17,7 @@ export function readSync<T>(steps: HostReads<T>): T {
   try {
     let next = steps.next();
     while (!next.done) {
-      const t = next.value;
+      const t = next.value as tf.Tensor; // (TypeScript 5.0, which tslab bundles, does not narrow this)
       const values = toF32(t.dataSync());
       t.dispose();
       next = steps.next(values);
@@ -33,7 +33,7 @@ export async function readAsync<T>(steps: HostReads<T>): Promise<T> {
   try {
     let next = steps.next();
     while (!next.done) {
-      const t = next.value;
+      const t = next.value as tf.Tensor; // (TypeScript 5.0, which tslab bundles, does not narrow this)
       const values = toF32(await t.data());
       t.dispose();
       backendKernels().checkErrors?.(); // webgpu: a rejected kernel surfaces here, not as wrong numbers
