@@ -27,6 +27,7 @@ import type { EncodedExample } from "../prompts";
 import { Progress } from "../util/progress";
 import type { LlmClassifier } from "./llm-classifier";
 import { mergedView } from "./merged-decoder";
+import { ScoringForward } from "./scoring-forward";
 
 export interface BatchScoreOptions {
   /** Padded prompt tokens per forward pass, rows × longest prompt (default 4096: ~40 demo prompts; larger passes stop paying off). */
@@ -35,6 +36,10 @@ export interface BatchScoreOptions {
   maxRows?: number;
   /** Run the shared prompt prefix once (default true; false: every pass runs whole prompts). */
   prefixCache?: boolean;
+  /** Linear head: the scoring forward (scoring-forward.ts: folded norms, causal query blocks, shared tables; default true; false: Decoder.hidden). */
+  scoringForward?: boolean;
+  /** Query blocks of the scoring forward's causal attention (default scoring-forward.ts's DEFAULT_BLOCKS). */
+  blocks?: number;
   /** lm head with one-token labels: score both labels inside the prompt pass (default true; false: the cache-copy continuation used for longer answers). */
   alternatives?: boolean;
   progress?: boolean;
@@ -80,22 +85,45 @@ export async function scoreBatched(clf: LlmClassifier, records: EventRecord[], o
     p = Math.min(p, e.promptIds.length - 1); // every event keeps ≥ 1 own token: its last is read
   }
   const prefix = p > 0 ? new PrefixCache(view.model, exs[0].promptIds.slice(0, p)) : undefined;
+  const fast = clf.head && opts.scoringForward !== false ? ScoringForward.of(view.model) : undefined;
   const bar = opts.progress ? new Progress({ label: "score", total: records.length, unit: "events" }) : undefined;
   try {
     const passes = planPasses(exs.map((e) => e.promptIds.length - p), opts.tokensPerPass ?? DEFAULT_TOKENS_PER_PASS, opts.maxRows ?? DEFAULT_MAX_ROWS);
     for (const idx of passes) {
-      const ps = await scorePass(clf, view.model, idx.map((i) => records[i]), idx.map((i) => exs[i]), p, prefix, opts.alternatives ?? true);
+      const [batch, bexs] = [idx.map((i) => records[i]), idx.map((i) => exs[i])];
+      const ps = fast ? await linearPass(clf, view.model, fast, batch, bexs, p, prefix, opts.blocks) : await scorePass(clf, view.model, batch, bexs, p, prefix, opts.alternatives ?? true);
       idx.forEach((i, k) => (out[i] = ps[k]));
       bar?.tick(idx.length);
       await new Promise((r) => setImmediate(r)); // keep servers and notebooks responsive
     }
   } finally {
+    fast?.dispose();
     prefix?.dispose();
     view.dispose();
     clf.setTraining(wasTraining);
   }
   bar?.finish();
   return out;
+}
+
+/** Linear head through the scoring forward: P(signal) of one pass (own tokens after the prefix, right-padded). */
+async function linearPass(clf: LlmClassifier, model: LM, fwd: ScoringForward, batch: EventRecord[], exs: EncodedExample[], p: number, prefix: PrefixCache | undefined, blocks: number | undefined): Promise<number[]> {
+  const b = batch.length;
+  const own = exs.map((e) => e.promptIds.slice(p));
+  const t = Math.max(...own.map((s) => s.length));
+  const ids = new Int32Array(b * t).fill(clf.tok.padId);
+  own.forEach((s, i) => ids.set(s, i * t));
+  const last = own.map((s) => [s.length - 1]);
+  const pT = tf.tidy(() => {
+    const idT = tf.tensor2d(ids, [b, t], "int32");
+    const x = (fusedEmbeddings(clf, model, idT, batch, exs, p, last) ?? model.embed(idT)).reshape([b * t, model.config.hiddenSize]) as tf.Tensor2D;
+    return clf.head!.pSignalTensor(fwd.lastHidden(x, b, t, last.map((r) => r[0]), prefix, blocks));
+  });
+  try {
+    return Array.from((await pT.data()) as Float32Array);
+  } finally {
+    pT.dispose();
+  }
 }
 
 /** P(signal) of one pass: prompts' own tokens after the shared prefix (length p), right-padded. */

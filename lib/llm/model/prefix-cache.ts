@@ -40,6 +40,13 @@ export class PrefixCache {
     return this.ids.length;
   }
 
+  /** Layer `i`'s one-row keys (rotated) and values, [1, P, kvHeads·hd] (owned by this cache). */
+  layer(i: number): { k: tf.Tensor3D; v: tf.Tensor3D } {
+    const c = this.one.layers[i];
+    if (!c.k || !c.v) throw new Error(`PrefixCache: no keys for layer ${i}`);
+    return { k: c.k, v: c.v };
+  }
+
   /** A new cache of `rows` copies of the prefix (the caller disposes it). */
   forRows(rows: number): KVCache {
     return this.one.copyRows(rows);

@@ -1,0 +1,250 @@
+/**
+ * The decoder's forward pass specialised for the batched scorer's linear head (batch-scorer.ts):
+ * B prompts that share a fully real prefix of P tokens (keys and values from a PrefixCache),
+ * then T own tokens each, right-padded, and only each row's last real token's final hidden state
+ * wanted. Exact rearrangements of Decoder.hidden (the same numbers within float rounding):
+ *
+ * - RMSNorm gains folded into the next projections (diag(g)·W), and the rotate-half of RoPE into
+ *   a second copy of the query and key weights (W·R, R a signed permutation: exact), so RoPE is
+ *   x·W ⊙ cos + x·W·R ⊙ sin with no per-head product;
+ * - right padding after a real prefix: a real query at index a sees keys (a − W, a] in every row
+ *   (causal, sliding window W by index), so one bias table [Tq, S] and one rotary table [T] serve
+ *   all rows. Padding queries see real keys only (finite rows); no real query ever sees them;
+ * - causal blocks: queries cut into `blocks` ranges, each attending only to the keys up to its
+ *   end, where the plain pass computes and masks the whole T×S square (2 blocks: ¼ less score
+ *   work, 3: ⅓);
+ * - the last layer: keys and values at every position, the query, MLP and norm at the read row only.
+ *
+ * Shapes: N = B·T rows of width D; per layer q [N, H·hd], k and v [N, KV·hd]; group g = B·KV.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { bmm } from "../llm/kernels/matmul";
+import { Decoder, LM } from "../llm";
+import { MASKED } from "../llm/model/mask";
+import { ropeTable } from "../llm/model/rope";
+import type { PrefixCache } from "../llm/model/prefix-cache";
+
+/** One layer's folded weights, [in, out]. */
+type FoldedLayer = {
+  q: tf.Tensor2D; // diag(g_in)·Wq
+  qR: tf.Tensor2D; // diag(g_in)·Wq·R
+  k: tf.Tensor2D;
+  kR: tf.Tensor2D;
+  v: tf.Tensor2D;
+  o: tf.Tensor2D;
+  gate: tf.Tensor2D; // diag(g_post)·Wgate
+  up: tf.Tensor2D;
+  down: tf.Tensor2D;
+};
+
+/** What passes of one (P, T) share: the bias of each query block [e−a, P+e], rotary tables [T, 1, hd]. */
+interface Tables {
+  bias: tf.Tensor[];
+  cosQ: tf.Tensor;
+  sinQ: tf.Tensor;
+  cosK: tf.Tensor;
+  sinK: tf.Tensor;
+}
+
+/** Query blocks of the causal attention (3: a third less score work than the square; more blocks add slice copies). */
+export const DEFAULT_BLOCKS = 3;
+
+export class ScoringForward {
+  private readonly layers: FoldedLayer[];
+  private readonly norm: tf.Tensor1D;
+  private readonly cfg: Decoder["config"];
+  /** Bias and rotary tables per (P, T) of a call: passes of equal length share them. */
+  private readonly tables = new Map<string, Tables>();
+
+  /** A model whose projections are plain float32 (LoRA merged or absent): else undefined (use Decoder.hidden). */
+  static of(model: LM): ScoringForward | undefined {
+    if (!(model instanceof Decoder)) return undefined;
+    const ok = model.layers.every((l) => [l.attn.q, l.attn.k, l.attn.v, l.attn.o, l.mlp.gate, l.mlp.up, l.mlp.down].every((x) => !x.lowMemory && (x.lora === undefined || x.merged)));
+    return ok ? new ScoringForward(model) : undefined;
+  }
+
+  private constructor(model: Decoder) {
+    const cfg = (this.cfg = model.config);
+    this.norm = model.norm;
+    const hd = cfg.headDim;
+    this.layers = model.layers.map((l) =>
+      tf.tidy(() => {
+        const fold = (g: tf.Tensor1D, w: tf.Tensor2D): tf.Tensor2D => tf.mul(g.reshape([-1, 1]), w) as tf.Tensor2D;
+        const q = fold(l.inputNorm, l.attn.q.weightIO());
+        const k = fold(l.inputNorm, l.attn.k.weightIO());
+        const f: FoldedLayer = {
+          q,
+          qR: rotateColumns(q, hd),
+          k,
+          kR: rotateColumns(k, hd),
+          v: fold(l.inputNorm, l.attn.v.weightIO()),
+          o: l.attn.o.weightIO(),
+          gate: fold(l.postNorm, l.mlp.gate.weightIO()),
+          up: fold(l.postNorm, l.mlp.up.weightIO()),
+          down: l.mlp.down.weightIO(),
+        };
+        for (const t of Object.values(f)) tf.keep(t);
+        return f;
+      }),
+    );
+  }
+
+  /**
+   * Final-norm hidden states [B, D] at index `last[b]` of each row's T own tokens. `x`: the own
+   * tokens' input embeddings [B·T, D]; `prefix`: the shared prefix (P = its length) or none.
+   */
+  lastHidden(x: tf.Tensor2D, b: number, t: number, last: number[], prefix: PrefixCache | undefined, blocks = DEFAULT_BLOCKS): tf.Tensor2D {
+    const cfg = this.cfg;
+    const p = prefix?.length ?? 0;
+    const nb = Math.max(1, Math.min(blocks, t));
+    const { bias, cosQ, sinQ, cosK, sinK } = this.sharedTables(p, t, nb);
+    const bounds = blockBounds(t, nb);
+    return tf.tidy(() => {
+      let h = x;
+      const nl = this.layers.length;
+      for (let i = 0; i < nl - 1; i++) {
+        const w = this.layers[i];
+        const prev = h;
+        h = tf.tidy(() => {
+          const xn = normed(prev, cfg.rmsNormEps);
+          const q = rope(xn, w.q, w.qR, cosQ, sinQ, b, t);
+          const { kT, vg } = this.keysValues(xn, w, cosK, sinK, b, t, i, prefix);
+          const qt = q.reshape([b, t, cfg.numKvHeads, cfg.numHeads / cfg.numKvHeads, cfg.headDim]).transpose([0, 2, 3, 1, 4]); // [B, KV, rep, T, hd]
+          const outs = bounds.map(([a, e], j) => this.attendBlock(qt, kT, vg, bias[j], a, e, p, b));
+          const o = (outs.length === 1 ? outs[0] : tf.concat(outs, 3)).transpose([0, 3, 1, 2, 4]).reshape([b * t, cfg.numHeads * cfg.headDim]) as tf.Tensor2D;
+          const h1 = tf.add(prev, tf.matMul(o, w.o)) as tf.Tensor2D;
+          return tf.add(h1, mlp(normed(h1, cfg.rmsNormEps), w)) as tf.Tensor2D;
+        });
+      }
+      // Last layer: keys and values everywhere, everything else at the read rows only.
+      const w = this.layers[nl - 1];
+      const rows = tf.tensor1d(last.map((l, r) => r * t + l), "int32");
+      const xn = normed(h, cfg.rmsNormEps);
+      const { kT, vg } = this.keysValues(xn, w, cosK, sinK, b, t, nl - 1, prefix);
+      const pos = last.map((l) => p + l);
+      const rq = ropeTable(pos, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim));
+      const xl = tf.gather(xn, rows) as tf.Tensor2D;
+      const q = rope(xl, w.q, w.qR, rq.cos, rq.sin, b, 1); // [B, H·hd]
+      const rep = cfg.numHeads / cfg.numKvHeads;
+      const s = kT.shape[2];
+      const scores = tf.add(bmm(q.reshape([b * cfg.numKvHeads, rep, cfg.headDim]) as tf.Tensor3D, kT).reshape([b, cfg.numKvHeads * rep, s]), lastRowBias(pos, s, cfg.slidingWindow));
+      const o = bmm(tf.softmax(scores).reshape([b * cfg.numKvHeads, rep, s]) as tf.Tensor3D, vg).reshape([b, cfg.numHeads * cfg.headDim]) as tf.Tensor2D;
+      const h1 = tf.add(tf.gather(h, rows), tf.matMul(o, w.o)) as tf.Tensor2D;
+      const h2 = tf.add(h1, mlp(normed(h1, cfg.rmsNormEps), w)) as tf.Tensor2D;
+      return tf.mul(normed(h2, cfg.rmsNormEps), this.norm) as tf.Tensor2D;
+    });
+  }
+
+  /** Keys kT [g, hd, S] (rotated) and values [g, S, hd] of one layer, the prefix's first. */
+  private keysValues(xn: tf.Tensor2D, w: FoldedLayer, cos: tf.Tensor, sin: tf.Tensor, b: number, t: number, layer: number, prefix: PrefixCache | undefined): { kT: tf.Tensor3D; vg: tf.Tensor3D } {
+    const { numKvHeads: kv, headDim: hd } = this.cfg;
+    let k = rope(xn, w.k, w.kR, cos, sin, b, t).reshape([b, t, kv * hd]) as tf.Tensor3D;
+    let v = tf.matMul(xn, w.v).reshape([b, t, kv * hd]) as tf.Tensor3D;
+    if (prefix) {
+      const pre = prefix.layer(layer);
+      const rows = (one: tf.Tensor3D): tf.Tensor3D => (b === 1 ? one : (tf.concat(new Array<tf.Tensor3D>(b).fill(one), 0) as tf.Tensor3D));
+      k = tf.concat([rows(pre.k), k], 1) as tf.Tensor3D;
+      v = tf.concat([rows(pre.v), v], 1) as tf.Tensor3D;
+    }
+    const s = k.shape[1];
+    return {
+      kT: k.reshape([b, s, kv, hd]).transpose([0, 2, 3, 1]).reshape([b * kv, hd, s]) as tf.Tensor3D,
+      vg: v.reshape([b, s, kv, hd]).transpose([0, 2, 1, 3]).reshape([b * kv, s, hd]) as tf.Tensor3D,
+    };
+  }
+
+  /** Queries a..e−1 of every group against keys 0..P+e−1: [B, KV, rep, e−a, hd]. */
+  private attendBlock(qt: tf.Tensor, kT: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, a: number, e: number, p: number, b: number): tf.Tensor {
+    const { numKvHeads: kv, headDim: hd } = this.cfg;
+    const rep = this.cfg.numHeads / kv;
+    const t = qt.shape[3];
+    const g = b * kv;
+    const sb = p + e;
+    const s = kT.shape[2];
+    const qb = (a === 0 && e === t ? qt : tf.slice(qt, [0, 0, 0, a, 0], [b, kv, rep, e - a, hd])).reshape([g, rep * (e - a), hd]) as tf.Tensor3D;
+    const kb = sb === s ? kT : (tf.slice(kT, [0, 0, 0], [g, hd, sb]) as tf.Tensor3D);
+    const vb = sb === s ? vg : (tf.slice(vg, [0, 0, 0], [g, sb, hd]) as tf.Tensor3D);
+    const probs = tf.softmax(tf.add(bmm(qb, kb).reshape([g * rep, e - a, sb]), bias)).reshape([g, rep * (e - a), sb]) as tf.Tensor3D;
+    return bmm(probs, vb).reshape([b, kv, rep, e - a, hd]);
+  }
+
+  /** The tables of own tokens at positions P..P+T−1 (kept until dispose). */
+  private sharedTables(p: number, t: number, blocks: number): Tables {
+    const key = `${p},${t},${blocks}`;
+    let have = this.tables.get(key);
+    if (!have) {
+      const cfg = this.cfg;
+      const pos = Array.from({ length: t }, (_, j) => p + j);
+      const rq = ropeTable(pos, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim));
+      const rk = ropeTable(pos, cfg.headDim, cfg.ropeTheta);
+      const biases = blockBounds(t, blocks).map(([a, e]) => blockBias(p, a, e, cfg.slidingWindow));
+      have = { bias: biases.map((x) => tf.keep(x)), cosQ: tf.keep(rq.cos), sinQ: tf.keep(rq.sin), cosK: tf.keep(rk.cos), sinK: tf.keep(rk.sin) };
+      this.tables.set(key, have);
+    }
+    return have;
+  }
+
+  dispose(): void {
+    for (const l of this.layers) for (const t of Object.values(l)) t.dispose();
+    for (const ts of this.tables.values()) for (const t of [...ts.bias, ts.cosQ, ts.sinQ, ts.cosK, ts.sinK]) t.dispose();
+    this.tables.clear();
+  }
+}
+
+/** x·r with r = 1/√(mean(x²) + ε) per row (the gain lives in the next weights). */
+function normed(x: tf.Tensor2D, eps: number): tf.Tensor2D {
+  return tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))) as tf.Tensor2D;
+}
+
+/** RoPE of x·W over rows [B, T] (T = 1: per-row tables [B, 1, hd]): (x·W) ⊙ cos + (x·W·R) ⊙ sin, → [B·T, heads·hd]. */
+function rope(x: tf.Tensor2D, w: tf.Tensor2D, wR: tf.Tensor2D, cos: tf.Tensor, sin: tf.Tensor, b: number, t: number): tf.Tensor2D {
+  const hd = cos.shape[cos.shape.length - 1];
+  const width = w.shape[1];
+  const shape = t === 1 ? [b, width / hd, hd] : [b, t, width / hd, hd]; // tables [B,1,hd] or [T,1,hd]
+  const y = tf.add(tf.mul(tf.matMul(x, w).reshape(shape), cos), tf.mul(tf.matMul(x, wR).reshape(shape), sin));
+  return y.reshape([b * t, width]) as tf.Tensor2D;
+}
+
+function mlp(xn: tf.Tensor2D, w: FoldedLayer): tf.Tensor2D {
+  const g = tf.matMul(xn, w.gate);
+  return tf.matMul(tf.mul(tf.mul(g, tf.sigmoid(g)), tf.matMul(xn, w.up)) as tf.Tensor2D, w.down);
+}
+
+/** Columns of W [in, heads·hd] permuted and signed so that x·W' = rotate_half(x·W) per head (exact). */
+function rotateColumns(w: tf.Tensor2D, hd: number): tf.Tensor2D {
+  const n = w.shape[1];
+  const half = hd / 2;
+  const idx = new Int32Array(n);
+  const sign = new Float32Array(n);
+  for (let c = 0; c < n; c++) {
+    const j = c % hd;
+    idx[c] = j < half ? c + half : c - half; // out[j] = −x[j + hd/2]; out[j + hd/2] = x[j]
+    sign[c] = j < half ? -1 : 1;
+  }
+  return tf.mul(tf.gather(w, tf.tensor1d(idx, "int32"), 1), tf.tensor1d(sign)) as tf.Tensor2D;
+}
+
+/** Query ranges [a, e) of `blocks` near-equal blocks over 0..T−1. */
+function blockBounds(t: number, blocks: number): [number, number][] {
+  return Array.from({ length: blocks }, (_, j) => [Math.round((j * t) / blocks), Math.round(((j + 1) * t) / blocks)] as [number, number]).filter(([a, e]) => e > a);
+}
+
+/** Bias [e−a, P+e] of queries a..e−1 (absolute index P + a + i): keys (q − W, q] visible. */
+function blockBias(p: number, a: number, e: number, window: number | null): tf.Tensor2D {
+  const s = p + e;
+  const bias = new Float32Array((e - a) * s).fill(MASKED);
+  for (let i = 0; i < e - a; i++) {
+    const q = p + a + i;
+    const from = window === null ? 0 : Math.max(0, q - window + 1);
+    bias.fill(0, i * s + from, i * s + q + 1);
+  }
+  return tf.tensor2d(bias, [e - a, s]);
+}
+
+/** Bias [B, 1, S] of one query per row at absolute index pos[b]. */
+function lastRowBias(pos: number[], s: number, window: number | null): tf.Tensor3D {
+  const bias = new Float32Array(pos.length * s).fill(MASKED);
+  pos.forEach((q, r) => bias.fill(0, r * s + (window === null ? 0 : Math.max(0, q - window + 1)), r * s + q + 1));
+  return tf.tensor3d(bias, [pos.length, 1, s]);
+}
+
