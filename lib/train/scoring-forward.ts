@@ -4,9 +4,7 @@
  * then T own tokens each, right-padded, and only each row's last real token's final hidden state
  * wanted. Exact rearrangements of Decoder.hidden (the same numbers within float rounding):
  *
- * - RMSNorm gains folded into the next projections (diag(g)·W), and the rotate-half of RoPE into
- *   a second copy of the query and key weights (W·R, R a signed permutation: exact), so RoPE is
- *   x·W ⊙ cos + x·W·R ⊙ sin with no per-head product;
+ * - RMSNorm gains folded into the next projections (diag(g)·W);
  * - right padding after a real prefix: a real query at index a sees keys (a − W, a] in every row
  *   (causal, sliding window W by index), so one bias table [Tq, S] and one rotary table [T] serve
  *   all rows. Padding queries see real keys only (finite rows); no real query ever sees them;
@@ -27,9 +25,7 @@ import type { PrefixCache } from "../llm/model/prefix-cache";
 /** One layer's folded weights, [in, out]. */
 type FoldedLayer = {
   q: tf.Tensor2D; // diag(g_in)·Wq
-  qR: tf.Tensor2D; // diag(g_in)·Wq·R
   k: tf.Tensor2D;
-  kR: tf.Tensor2D;
   v: tf.Tensor2D;
   o: tf.Tensor2D;
   gate: tf.Tensor2D; // diag(g_post)·Wgate
@@ -52,6 +48,8 @@ export const DEFAULT_BLOCKS = 3;
 export class ScoringForward {
   private readonly layers: FoldedLayer[];
   private readonly norm: tf.Tensor1D;
+  /** R [hd, hd]: x·R = rotate_half(x) (one ±1 per column: exact). */
+  private readonly rot: tf.Tensor2D;
   private readonly cfg: Decoder["config"];
   /** Bias and rotary tables per (P, T) of a call: passes of equal length share them. */
   private readonly tables = new Map<string, Tables>();
@@ -66,17 +64,13 @@ export class ScoringForward {
   private constructor(model: Decoder) {
     const cfg = (this.cfg = model.config);
     this.norm = model.norm;
-    const hd = cfg.headDim;
+    this.rot = tf.keep(rotateHalf(cfg.headDim));
     this.layers = model.layers.map((l) =>
       tf.tidy(() => {
         const fold = (g: tf.Tensor1D, w: tf.Tensor2D): tf.Tensor2D => tf.mul(g.reshape([-1, 1]), w) as tf.Tensor2D;
-        const q = fold(l.inputNorm, l.attn.q.weightIO());
-        const k = fold(l.inputNorm, l.attn.k.weightIO());
         const f: FoldedLayer = {
-          q,
-          qR: rotateColumns(q, hd),
-          k,
-          kR: rotateColumns(k, hd),
+          q: fold(l.inputNorm, l.attn.q.weightIO()),
+          k: fold(l.inputNorm, l.attn.k.weightIO()),
           v: fold(l.inputNorm, l.attn.v.weightIO()),
           o: l.attn.o.weightIO(),
           gate: fold(l.postNorm, l.mlp.gate.weightIO()),
@@ -107,11 +101,12 @@ export class ScoringForward {
         const prev = h;
         h = tf.tidy(() => {
           const xn = normed(prev, cfg.rmsNormEps);
-          const q = rope(xn, w.q, w.qR, cosQ, sinQ, b, t);
+          const q = rope(xn, w.q, this.rot, cosQ, sinQ, b, t);
           const { kT, vg } = this.keysValues(xn, w, cosK, sinK, b, t, i, prefix);
-          const qt = q.reshape([b, t, cfg.numKvHeads, cfg.numHeads / cfg.numKvHeads, cfg.headDim]).transpose([0, 2, 3, 1, 4]); // [B, KV, rep, T, hd]
+          const rep = cfg.numHeads / cfg.numKvHeads;
+          const qt = q.reshape([b, t, cfg.numKvHeads, rep, cfg.headDim]).transpose([0, 2, 3, 1, 4]).reshape([b * cfg.numHeads, t * cfg.headDim]) as tf.Tensor2D; // [B·KV·rep, T·hd]
           const outs = bounds.map(([a, e], j) => this.attendBlock(qt, kT, vg, bias[j], a, e, p, b));
-          const o = (outs.length === 1 ? outs[0] : tf.concat(outs, 3)).transpose([0, 3, 1, 2, 4]).reshape([b * t, cfg.numHeads * cfg.headDim]) as tf.Tensor2D;
+          const o = (outs.length === 1 ? outs[0] : tf.concat(outs, 1)).reshape([b, cfg.numKvHeads, rep, t, cfg.headDim]).transpose([0, 3, 1, 2, 4]).reshape([b * t, cfg.numHeads * cfg.headDim]) as tf.Tensor2D;
           const h1 = tf.add(prev, tf.matMul(o, w.o)) as tf.Tensor2D;
           return tf.add(h1, mlp(normed(h1, cfg.rmsNormEps), w)) as tf.Tensor2D;
         });
@@ -124,7 +119,7 @@ export class ScoringForward {
       const pos = last.map((l) => p + l);
       const rq = ropeTable(pos, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim));
       const xl = tf.gather(xn, rows) as tf.Tensor2D;
-      const q = rope(xl, w.q, w.qR, rq.cos, rq.sin, b, 1); // [B, H·hd]
+      const q = rope(xl, w.q, this.rot, rq.cos, rq.sin, b, 1); // [B, H·hd]
       const rep = cfg.numHeads / cfg.numKvHeads;
       const s = kT.shape[2];
       const scores = tf.add(bmm(q.reshape([b * cfg.numKvHeads, rep, cfg.headDim]) as tf.Tensor3D, kT).reshape([b, cfg.numKvHeads * rep, s]), lastRowBias(pos, s, cfg.slidingWindow));
@@ -138,7 +133,7 @@ export class ScoringForward {
   /** Keys kT [g, hd, S] (rotated) and values [g, S, hd] of one layer, the prefix's first. */
   private keysValues(xn: tf.Tensor2D, w: FoldedLayer, cos: tf.Tensor, sin: tf.Tensor, b: number, t: number, layer: number, prefix: PrefixCache | undefined): { kT: tf.Tensor3D; vg: tf.Tensor3D } {
     const { numKvHeads: kv, headDim: hd } = this.cfg;
-    let k = rope(xn, w.k, w.kR, cos, sin, b, t).reshape([b, t, kv * hd]) as tf.Tensor3D;
+    let k = rope(xn, w.k, this.rot, cos, sin, b, t).reshape([b, t, kv * hd]) as tf.Tensor3D;
     let v = tf.matMul(xn, w.v).reshape([b, t, kv * hd]) as tf.Tensor3D;
     if (prefix) {
       const pre = prefix.layer(layer);
@@ -153,19 +148,23 @@ export class ScoringForward {
     };
   }
 
-  /** Queries a..e−1 of every group against keys 0..P+e−1: [B, KV, rep, e−a, hd]. */
-  private attendBlock(qt: tf.Tensor, kT: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, a: number, e: number, p: number, b: number): tf.Tensor {
+  /**
+   * Queries a..e−1 of every group against keys 0..P+e−1: → [B·KV·rep, (e−a)·hd]. Slices are taken
+   * on 2-D views whose rows are long runs (the wasm Slice copies one innermost row at a time).
+   */
+  private attendBlock(qt: tf.Tensor2D, kT: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, a: number, e: number, p: number, b: number): tf.Tensor2D {
     const { numKvHeads: kv, headDim: hd } = this.cfg;
     const rep = this.cfg.numHeads / kv;
-    const t = qt.shape[3];
+    const t = qt.shape[1] / hd;
     const g = b * kv;
     const sb = p + e;
     const s = kT.shape[2];
-    const qb = (a === 0 && e === t ? qt : tf.slice(qt, [0, 0, 0, a, 0], [b, kv, rep, e - a, hd])).reshape([g, rep * (e - a), hd]) as tf.Tensor3D;
-    const kb = sb === s ? kT : (tf.slice(kT, [0, 0, 0], [g, hd, sb]) as tf.Tensor3D);
-    const vb = sb === s ? vg : (tf.slice(vg, [0, 0, 0], [g, sb, hd]) as tf.Tensor3D);
-    const probs = tf.softmax(tf.add(bmm(qb, kb).reshape([g * rep, e - a, sb]), bias)).reshape([g, rep * (e - a), sb]) as tf.Tensor3D;
-    return bmm(probs, vb).reshape([b, kv, rep, e - a, hd]);
+    const tb = e - a;
+    const qb = (a === 0 && e === t ? qt : tf.slice(qt, [0, a * hd], [g * rep, tb * hd])).reshape([g, rep * tb, hd]) as tf.Tensor3D;
+    const kb = sb === s ? kT : (tf.slice(kT.reshape([g * hd, s]), [0, 0], [g * hd, sb]).reshape([g, hd, sb]) as tf.Tensor3D);
+    const vb = sb === s ? vg : (tf.slice(vg.reshape([g, s * hd]), [0, 0], [g, sb * hd]).reshape([g, sb, hd]) as tf.Tensor3D);
+    const probs = tf.softmax(tf.add(bmm(qb, kb).reshape([g * rep, tb, sb]), bias)).reshape([g, rep * tb, sb]) as tf.Tensor3D;
+    return bmm(probs, vb).reshape([g * rep, tb * hd]) as tf.Tensor2D;
   }
 
   /** The tables of own tokens at positions P..P+T−1 (kept until dispose). */
@@ -186,6 +185,7 @@ export class ScoringForward {
 
   dispose(): void {
     for (const l of this.layers) for (const t of Object.values(l)) t.dispose();
+    this.rot.dispose();
     for (const ts of this.tables.values()) for (const t of [...ts.bias, ts.cosQ, ts.sinQ, ts.cosK, ts.sinK]) t.dispose();
     this.tables.clear();
   }
@@ -196,13 +196,14 @@ function normed(x: tf.Tensor2D, eps: number): tf.Tensor2D {
   return tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))) as tf.Tensor2D;
 }
 
-/** RoPE of x·W over rows [B, T] (T = 1: per-row tables [B, 1, hd]): (x·W) ⊙ cos + (x·W·R) ⊙ sin, → [B·T, heads·hd]. */
-function rope(x: tf.Tensor2D, w: tf.Tensor2D, wR: tf.Tensor2D, cos: tf.Tensor, sin: tf.Tensor, b: number, t: number): tf.Tensor2D {
-  const hd = cos.shape[cos.shape.length - 1];
+/** RoPE of x·W over rows [B, T] (T = 1: per-row tables [B, 1, hd]): y ⊙ cos + (y·R per head) ⊙ sin, → [B·T, heads·hd]. */
+function rope(x: tf.Tensor2D, w: tf.Tensor2D, rot: tf.Tensor2D, cos: tf.Tensor, sin: tf.Tensor, b: number, t: number): tf.Tensor2D {
+  const hd = rot.shape[0];
   const width = w.shape[1];
   const shape = t === 1 ? [b, width / hd, hd] : [b, t, width / hd, hd]; // tables [B,1,hd] or [T,1,hd]
-  const y = tf.add(tf.mul(tf.matMul(x, w).reshape(shape), cos), tf.mul(tf.matMul(x, wR).reshape(shape), sin));
-  return y.reshape([b * t, width]) as tf.Tensor2D;
+  const y = tf.matMul(x, w);
+  const yr = tf.matMul(y.reshape([-1, hd]) as tf.Tensor2D, rot);
+  return tf.add(tf.mul(y.reshape(shape), cos), tf.mul(yr.reshape(shape), sin)).reshape([b * t, width]) as tf.Tensor2D;
 }
 
 function mlp(xn: tf.Tensor2D, w: FoldedLayer): tf.Tensor2D {
@@ -210,18 +211,15 @@ function mlp(xn: tf.Tensor2D, w: FoldedLayer): tf.Tensor2D {
   return tf.matMul(tf.mul(tf.mul(g, tf.sigmoid(g)), tf.matMul(xn, w.up)) as tf.Tensor2D, w.down);
 }
 
-/** Columns of W [in, heads·hd] permuted and signed so that x·W' = rotate_half(x·W) per head (exact). */
-function rotateColumns(w: tf.Tensor2D, hd: number): tf.Tensor2D {
-  const n = w.shape[1];
+/** R [hd, hd] with x·R = [−x₂, x₁] (x split at hd/2). */
+function rotateHalf(hd: number): tf.Tensor2D {
   const half = hd / 2;
-  const idx = new Int32Array(n);
-  const sign = new Float32Array(n);
-  for (let c = 0; c < n; c++) {
-    const j = c % hd;
-    idx[c] = j < half ? c + half : c - half; // out[j] = −x[j + hd/2]; out[j + hd/2] = x[j]
-    sign[c] = j < half ? -1 : 1;
+  const r = new Float32Array(hd * hd);
+  for (let j = 0; j < half; j++) {
+    r[(j + half) * hd + j] = -1;
+    r[j * hd + j + half] = 1;
   }
-  return tf.mul(tf.gather(w, tf.tensor1d(idx, "int32"), 1), tf.tensor1d(sign)) as tf.Tensor2D;
+  return tf.tensor2d(r, [hd, hd]);
 }
 
 /** Query ranges [a, e) of `blocks` near-equal blocks over 0..T−1. */
