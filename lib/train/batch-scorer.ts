@@ -30,9 +30,9 @@ import { mergedView } from "./merged-decoder";
 import { ScoringForward } from "./scoring-forward";
 
 export interface BatchScoreOptions {
-  /** Padded prompt tokens per forward pass, rows × longest prompt (default 4096: ~40 demo prompts; larger passes stop paying off). */
+  /** Padded prompt tokens per forward pass, rows × longest prompt (default passTokens(): the activation budget). */
   tokensPerPass?: number;
-  /** Most events per pass (LlmClassifier.score passes its `batchSize`: bounds activation memory for large models; default 128). */
+  /** Most events per pass (default 128: ~16k demo tokens, where larger passes stop paying off). */
   maxRows?: number;
   /** Run the shared prompt prefix once (default true; false: every pass runs whole prompts). */
   prefixCache?: boolean;
@@ -45,8 +45,19 @@ export interface BatchScoreOptions {
   progress?: boolean;
 }
 
-export const DEFAULT_TOKENS_PER_PASS = 4096;
 export const DEFAULT_MAX_ROWS = 128;
+/** Largest activation of one pass, bytes: bounds memory for large models (the demo model's passes stay far below it). */
+export const ACTIVATION_BUDGET = 64 * 2 ** 20;
+
+/**
+ * Default padded tokens per pass: as many as keep the widest per-token activation (MLP [N, I],
+ * attention scores [N, heads, S]; the logits are read at a few positions per row only) within
+ * ACTIVATION_BUDGET, at least one longest prompt. Demo model (I 172, 4 heads, S ≈ 130): ~32k.
+ */
+export function passTokens(cfg: { intermediateSize: number; numHeads: number }, longest: number): number {
+  const widest = Math.max(cfg.intermediateSize, cfg.numHeads * longest);
+  return Math.max(longest, Math.floor(ACTIVATION_BUDGET / (4 * widest)));
+}
 
 /** The labels in the order the lm head reads them. */
 const LABELS = ["background", "signal"] as const;
@@ -88,7 +99,8 @@ export async function scoreBatched(clf: LlmClassifier, records: EventRecord[], o
   const fast = clf.head && opts.scoringForward !== false ? ScoringForward.of(view.model) : undefined;
   const bar = opts.progress ? new Progress({ label: "score", total: records.length, unit: "events" }) : undefined;
   try {
-    const passes = planPasses(exs.map((e) => e.promptIds.length - p), opts.tokensPerPass ?? DEFAULT_TOKENS_PER_PASS, opts.maxRows ?? DEFAULT_MAX_ROWS);
+    const own = exs.map((e) => e.promptIds.length - p);
+    const passes = planPasses(own, opts.tokensPerPass ?? passTokens(view.model.config, p + Math.max(...own)), opts.maxRows ?? DEFAULT_MAX_ROWS);
     for (const idx of passes) {
       const [batch, bexs] = [idx.map((i) => records[i]), idx.map((i) => exs[i])];
       const ps = fast ? await linearPass(clf, view.model, fast, batch, bexs, p, prefix, opts.blocks) : await scorePass(clf, view.model, batch, bexs, p, prefix, opts.alternatives ?? true);

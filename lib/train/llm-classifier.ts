@@ -326,12 +326,13 @@ export class LlmClassifier implements TrainableClassifier {
 
   /**
    * P(signal) of every record. By default batch-scorer.ts (length-sorted passes, shared-prefix
-   * cache, LoRA folded in; `batchSize` bounds the events per pass); `plain: true` scores batches
-   * of `batchSize` events in input order, the straightforward way (the reference of bench:score).
+   * cache, LoRA folded in; passes sized by its activation budget, since memory, not the event
+   * count, is what a batch size bounds); `plain: true` scores batches of `batchSize` events in
+   * input order, the straightforward way (the reference of bench:score).
    */
   async score(records: EventRecord[], opts: { batchSize?: number; progress?: boolean; plain?: boolean } = {}): Promise<number[]> {
     // Added trainable token rows (this.tokens) change embeddings and logits: those models keep the plain path.
-    if (!opts.plain && !this.tokens) return scoreBatched(this, records, { progress: opts.progress, maxRows: opts.batchSize });
+    if (!opts.plain && !this.tokens) return scoreBatched(this, records, { progress: opts.progress });
     const bs = opts.batchSize ?? 16;
     const wasTraining = this.model.training;
     this.setTraining(false);

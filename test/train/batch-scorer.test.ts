@@ -73,7 +73,8 @@ async function check(tok: Tokenizer, mode: FusionMode, head: HeadKind, expectAns
     const saturated = expectAnswerLen !== undefined && expectAnswerLen > 2;
     if (!saturated) assert.ok(new Set(ref.map((p) => p.toFixed(4))).size > 3, `${mode}/${head}: reference probabilities vary across events (${ref})`);
     const before = tf.memory().numTensors;
-    for (const opts of [{}, { prefixCache: false }, { tokensPerPass: 300, maxRows: 3 }, { alternatives: false }]) {
+    // The linear head runs the scoring forward (scoring-forward.ts) unless told not to; blocks 1 and 7: the square and many causal blocks.
+    for (const opts of [{}, { prefixCache: false }, { tokensPerPass: 300, maxRows: 3 }, { alternatives: false }, { scoringForward: false }, { blocks: 1 }, { blocks: 7, prefixCache: false }]) {
       const p = await scoreBatched(clf, recs, opts);
       p.forEach((x, i) => assert.ok(Math.abs(x - ref[i]) < TOL, `${mode}/${head} ${JSON.stringify(opts)} event ${i}: ${x} vs reference ${ref[i]}`));
       if (saturated) p.forEach((x, i) => assert.ok(Math.abs(Math.log1p(-x) - Math.log1p(-ref[i])) < 1e-2, `event ${i}: log(1 − p) ${Math.log1p(-x)} vs ${Math.log1p(-ref[i])}`));
