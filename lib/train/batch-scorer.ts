@@ -36,7 +36,7 @@ export interface BatchScoreOptions {
   maxRows?: number;
   /** Run the shared prompt prefix once (default true; false: every pass runs whole prompts). */
   prefixCache?: boolean;
-  /** Linear head: the scoring forward (scoring-forward.ts: folded norms, causal query blocks, shared tables; default true; false: Decoder.hidden). */
+  /** The scoring forward (scoring-forward.ts: folded norms, causal query blocks, shared tables) for the linear head and one-token labels; default true; false: Decoder.hidden/forward. */
   scoringForward?: boolean;
   /** Query blocks of the scoring forward's causal attention (default scoring-forward.ts's DEFAULT_BLOCKS). */
   blocks?: number;
@@ -96,14 +96,14 @@ export async function scoreBatched(clf: LlmClassifier, records: EventRecord[], o
     p = Math.min(p, e.promptIds.length - 1); // every event keeps ≥ 1 own token: its last is read
   }
   const prefix = p > 0 ? new PrefixCache(view.model, exs[0].promptIds.slice(0, p)) : undefined;
-  const fast = clf.head && opts.scoringForward !== false ? ScoringForward.of(view.model) : undefined;
+  const fast = opts.scoringForward !== false ? ScoringForward.of(view.model) : undefined;
   const bar = opts.progress ? new Progress({ label: "score", total: records.length, unit: "events" }) : undefined;
   try {
     const own = exs.map((e) => e.promptIds.length - p);
     const passes = planPasses(own, opts.tokensPerPass ?? passTokens(view.model.config, p + Math.max(...own)), opts.maxRows ?? DEFAULT_MAX_ROWS);
     for (const idx of passes) {
       const [batch, bexs] = [idx.map((i) => records[i]), idx.map((i) => exs[i])];
-      const ps = fast ? await linearPass(clf, view.model, fast, batch, bexs, p, prefix, opts.blocks) : await scorePass(clf, view.model, batch, bexs, p, prefix, opts.alternatives ?? true);
+      const ps = fast && clf.head ? await linearPass(clf, view.model, fast, batch, bexs, p, prefix, opts.blocks) : await scorePass(clf, view.model, batch, bexs, p, prefix, opts.alternatives ?? true, fast && { fwd: fast, blocks: opts.blocks });
       idx.forEach((i, k) => (out[i] = ps[k]));
       bar?.tick(idx.length);
       await new Promise((r) => setImmediate(r)); // keep servers and notebooks responsive
@@ -116,6 +116,38 @@ export async function scoreBatched(clf: LlmClassifier, records: EventRecord[], o
   }
   bar?.finish();
   return out;
+}
+
+/**
+ * lm head, labels of one token + EOS, through the scoring forward: the labels' first tokens as its
+ * alternatives (scoring-forward.ts), hidden states at the last prompt token and at each label, the
+ * four needed log-probabilities gathered on the device. As alternativesPass, without the padded
+ * label columns in every row's attention.
+ */
+async function scoringForwardAlternatives(clf: LlmClassifier, model: LM, fwd: ScoringForward, batch: EventRecord[], exs: EncodedExample[], p: number, prefix: PrefixCache | undefined, blocks: number | undefined): Promise<number[]> {
+  const b = batch.length;
+  const v = model.config.vocabSize;
+  const own = exs.map((e) => e.promptIds.slice(p));
+  const t = Math.max(...own.map((s) => s.length));
+  const ids = new Int32Array(b * t).fill(clf.tok.padId);
+  own.forEach((s, i) => ids.set(s, i * t));
+  const last = own.map((s) => [s.length - 1]);
+  const picks: number[] = []; // rows per event: last prompt token, after ` background`, after ` signal`
+  exs.forEach((e, i) => {
+    const [ab, as] = [e.answerIds.background, e.answerIds.signal];
+    picks.push(i * 3 * v + ab[0], i * 3 * v + as[0], (i * 3 + 1) * v + ab[1], (i * 3 + 2) * v + as[1]);
+  });
+  const lpT = tf.tidy(() => {
+    const idT = tf.tensor2d(ids, [b, t], "int32");
+    const x = (fusedEmbeddings(clf, model, idT, batch, exs, p, last) ?? model.embed(idT)).reshape([b * t, model.config.hiddenSize]) as tf.Tensor2D;
+    const altIds = tf.tensor2d(exs.flatMap((e) => LABELS.map((l) => e.answerIds[l][0])), [b, LABELS.length], "int32");
+    const xa = model.embed(altIds).reshape([b * LABELS.length, model.config.hiddenSize]) as tf.Tensor2D;
+    const h = fwd.lastHidden(x, b, t, last.map((r) => r[0]), prefix, blocks, { x: xa, k: LABELS.length }); // [3B, D]
+    return tf.gather(tf.logSoftmax(model.lmHead(h) as tf.Tensor2D).reshape([-1]), tf.tensor1d(picks, "int32"));
+  });
+  const lp = await lpT.data();
+  lpT.dispose();
+  return exs.map((_, i) => 1 / (1 + Math.exp(lp[4 * i] + lp[4 * i + 2] - (lp[4 * i + 1] + lp[4 * i + 3]))));
 }
 
 /** Linear head through the scoring forward: P(signal) of one pass (own tokens after the prefix, right-padded). */
@@ -139,12 +171,13 @@ async function linearPass(clf: LlmClassifier, model: LM, fwd: ScoringForward, ba
 }
 
 /** P(signal) of one pass: prompts' own tokens after the shared prefix (length p), right-padded. */
-async function scorePass(clf: LlmClassifier, model: LM, batch: EventRecord[], exs: EncodedExample[], p: number, prefix: PrefixCache | undefined, alternatives: boolean): Promise<number[]> {
+async function scorePass(clf: LlmClassifier, model: LM, batch: EventRecord[], exs: EncodedExample[], p: number, prefix: PrefixCache | undefined, alternatives: boolean, fast: { fwd: ScoringForward; blocks?: number } | undefined): Promise<number[]> {
   const b = batch.length;
   const own = exs.map((e) => e.promptIds.slice(p));
   const t = Math.max(...own.map((s) => s.length));
   // lm head with one-token labels (+ EOS): both labels ride along as alternatives in this pass.
   const alt = alternatives && !clf.head && exs.every((e) => LABELS.every((l) => e.answerIds[l].length === 2));
+  if (alt && fast) return await scoringForwardAlternatives(clf, model, fast.fwd, batch, exs, p, prefix, fast.blocks);
   const ids: number[] = [];
   const mask: number[][] = [];
   own.forEach((s, i) => {

@@ -84,80 +84,114 @@ export class ScoringForward {
   }
 
   /**
-   * Final-norm hidden states [B, D] at index `last[b]` of each row's T own tokens. `x`: the own
-   * tokens' input embeddings [B·T, D]; `prefix`: the shared prefix (P = its length) or none.
+   * Final-norm hidden states at index `last[b]` of each row's T own tokens, [B, D]; with
+   * alternatives (K per row, `alt` their embeddings [B·K, D]: e.g. each label's first token,
+   * decoder ForwardOptions.alternatives) also at each of them: [B·(1 + K), D], per row its last
+   * token then its K alternatives. `x`: the own tokens' input embeddings [B·T, D]; `prefix`: the
+   * shared prefix (P = its length) or none. An alternative sits at rotary position P + last[b] + 1,
+   * sees the row's real tokens and itself; keys are ordered [alternatives, prefix, own tokens].
    */
-  lastHidden(x: tf.Tensor2D, b: number, t: number, last: number[], prefix: PrefixCache | undefined, blocks = DEFAULT_BLOCKS): tf.Tensor2D {
+  lastHidden(x: tf.Tensor2D, b: number, t: number, last: number[], prefix: PrefixCache | undefined, blocks = DEFAULT_BLOCKS, alt?: { x: tf.Tensor2D; k: number }): tf.Tensor2D {
     const cfg = this.cfg;
+    const { headDim: hd, ropeTheta: theta, slidingWindow: window } = cfg;
     const p = prefix?.length ?? 0;
+    const lead = alt?.k ?? 0;
     const nb = Math.max(1, Math.min(blocks, t));
-    const { bias, cosQ, sinQ, cosK, sinK } = this.sharedTables(p, t, nb);
+    const { bias, cosQ, sinQ, cosK, sinK } = this.sharedTables(p, t, nb, lead);
     const bounds = blockBounds(t, nb);
+    const posLast = last.map((l) => p + l);
+    const s = lead + p + t;
     return tf.tidy(() => {
+      const rl = ropeTable(posLast, hd, theta, 1 / Math.sqrt(hd));
+      const posAlt = posLast.flatMap((q) => new Array<number>(lead).fill(q + 1));
+      const at = alt ? { q: ropeTable(posAlt, hd, theta, 1 / Math.sqrt(hd)), k: ropeTable(posAlt, hd, theta), bias: altBias(posLast, lead, s, window) } : undefined;
+      // The alternatives' keys and values [B, K, KV·hd] of one layer, from their normed inputs.
+      const altKV = (xa: tf.Tensor2D | undefined, w: FoldedLayer): { k: tf.Tensor3D; v: tf.Tensor3D } | undefined =>
+        xa && at ? { k: rope(xa, w.k, this.rot, at.k.cos, at.k.sin, b * lead, 1).reshape([b, lead, -1]) as tf.Tensor3D, v: tf.matMul(xa, w.v).reshape([b, lead, -1]) as tf.Tensor3D } : undefined;
+      // The alternatives' attention output [B·K, D] (before the residual).
+      const altOut = (xa: tf.Tensor2D, w: FoldedLayer, kT: tf.Tensor3D, vg: tf.Tensor3D): tf.Tensor2D =>
+        tf.matMul(this.attendRows(rope(xa, w.q, this.rot, at!.q.cos, at!.q.sin, b * lead, 1), kT, vg, at!.bias, b, lead), w.o);
       let h = x;
+      let ha = alt?.x;
       const nl = this.layers.length;
       for (let i = 0; i < nl - 1; i++) {
         const w = this.layers[i];
-        const prev = h;
-        h = tf.tidy(() => {
+        const [prev, prevA] = [h, ha];
+        [h, ha] = tf.tidy(() => {
           const xn = normed(prev, cfg.rmsNormEps);
+          const xa = prevA ? normed(prevA, cfg.rmsNormEps) : undefined;
           const q = rope(xn, w.q, this.rot, cosQ, sinQ, b, t);
-          const { kT, vg } = this.keysValues(xn, w, cosK, sinK, b, t, i, prefix);
+          const { kT, vg } = this.keysValues(xn, w, cosK, sinK, b, t, i, prefix, altKV(xa, w));
           const rep = cfg.numHeads / cfg.numKvHeads;
-          const qt = q.reshape([b, t, cfg.numKvHeads, rep, cfg.headDim]).transpose([0, 2, 3, 1, 4]).reshape([b * cfg.numHeads, t * cfg.headDim]) as tf.Tensor2D; // [B·KV·rep, T·hd]
-          const outs = bounds.map(([a, e], j) => this.attendBlock(qt, kT, vg, bias[j], a, e, p, b));
-          const o = (outs.length === 1 ? outs[0] : tf.concat(outs, 1)).reshape([b, cfg.numKvHeads, rep, t, cfg.headDim]).transpose([0, 3, 1, 2, 4]).reshape([b * t, cfg.numHeads * cfg.headDim]) as tf.Tensor2D;
+          const qt = q.reshape([b, t, cfg.numKvHeads, rep, hd]).transpose([0, 2, 3, 1, 4]).reshape([b * cfg.numHeads, t * hd]) as tf.Tensor2D; // [B·KV·rep, T·hd]
+          const outs = bounds.map(([a, e], j) => this.attendBlock(qt, kT, vg, bias[j], a, e, lead + p, b));
+          const o = (outs.length === 1 ? outs[0] : tf.concat(outs, 1)).reshape([b, cfg.numKvHeads, rep, t, hd]).transpose([0, 3, 1, 2, 4]).reshape([b * t, cfg.numHeads * hd]) as tf.Tensor2D;
           const h1 = tf.add(prev, tf.matMul(o, w.o)) as tf.Tensor2D;
-          return tf.add(h1, mlp(normed(h1, cfg.rmsNormEps), w)) as tf.Tensor2D;
-        });
+          const next = tf.add(h1, mlp(normed(h1, cfg.rmsNormEps), w)) as tf.Tensor2D;
+          if (!xa || !prevA) return [next];
+          const ha1 = tf.add(prevA, altOut(xa, w, kT, vg)) as tf.Tensor2D;
+          return [next, tf.add(ha1, mlp(normed(ha1, cfg.rmsNormEps), w)) as tf.Tensor2D];
+        }) as [tf.Tensor2D, tf.Tensor2D | undefined];
       }
       // Last layer: keys and values everywhere, everything else at the read rows only.
       const w = this.layers[nl - 1];
       const rows = tf.tensor1d(last.map((l, r) => r * t + l), "int32");
       const xn = normed(h, cfg.rmsNormEps);
-      const { kT, vg } = this.keysValues(xn, w, cosK, sinK, b, t, nl - 1, prefix);
-      const pos = last.map((l) => p + l);
-      const rq = ropeTable(pos, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim));
-      const xl = tf.gather(xn, rows) as tf.Tensor2D;
-      const q = rope(xl, w.q, this.rot, rq.cos, rq.sin, b, 1); // [B, H·hd]
-      const rep = cfg.numHeads / cfg.numKvHeads;
-      const s = kT.shape[2];
-      const scores = tf.add(bmm(q.reshape([b * cfg.numKvHeads, rep, cfg.headDim]) as tf.Tensor3D, kT).reshape([b, cfg.numKvHeads * rep, s]), lastRowBias(pos, s, cfg.slidingWindow));
-      const o = bmm(tf.softmax(scores).reshape([b * cfg.numKvHeads, rep, s]) as tf.Tensor3D, vg).reshape([b, cfg.numHeads * cfg.headDim]) as tf.Tensor2D;
-      const h1 = tf.add(tf.gather(h, rows), tf.matMul(o, w.o)) as tf.Tensor2D;
-      const h2 = tf.add(h1, mlp(normed(h1, cfg.rmsNormEps), w)) as tf.Tensor2D;
+      const xa = ha ? normed(ha, cfg.rmsNormEps) : undefined;
+      const { kT, vg } = this.keysValues(xn, w, cosK, sinK, b, t, nl - 1, prefix, altKV(xa, w));
+      const ql = rope(tf.gather(xn, rows) as tf.Tensor2D, w.q, this.rot, rl.cos, rl.sin, b, 1); // [B, H·hd]
+      let hs = tf.add(tf.gather(h, rows), tf.matMul(this.attendRows(ql, kT, vg, lastRowBias(posLast, lead, s, window), b, 1), w.o)) as tf.Tensor2D;
+      if (xa && ha) {
+        const d = cfg.hiddenSize;
+        const hsa = tf.add(ha, altOut(xa, w, kT, vg));
+        hs = tf.concat([hs.reshape([b, 1, d]), hsa.reshape([b, lead, d])], 1).reshape([b * (1 + lead), d]) as tf.Tensor2D;
+      }
+      const h2 = tf.add(hs, mlp(normed(hs, cfg.rmsNormEps), w)) as tf.Tensor2D;
       return tf.mul(normed(h2, cfg.rmsNormEps), this.norm) as tf.Tensor2D;
     });
   }
 
-  /** Keys kT [g, hd, S] (rotated) and values [g, S, hd] of one layer, the prefix's first. */
-  private keysValues(xn: tf.Tensor2D, w: FoldedLayer, cos: tf.Tensor, sin: tf.Tensor, b: number, t: number, layer: number, prefix: PrefixCache | undefined): { kT: tf.Tensor3D; vg: tf.Tensor3D } {
+  /** m query rows per batch row, q [B·m, H·hd] (rotated, scaled), against all keys with bias [B, 1, m, S]: → [B·m, H·hd]. */
+  private attendRows(q: tf.Tensor2D, kT: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, b: number, m: number): tf.Tensor2D {
+    const { numKvHeads: kv, numHeads: heads, headDim: hd } = this.cfg;
+    const rep = heads / kv;
+    const s = kT.shape[2];
+    const qg = (m === 1 ? q : q.reshape([b, m, kv, rep, hd]).transpose([0, 2, 3, 1, 4])).reshape([b * kv, rep * m, hd]) as tf.Tensor3D;
+    const probs = tf.softmax(tf.add(bmm(qg, kT).reshape([b, heads, m, s]), bias)).reshape([b * kv, rep * m, s]) as tf.Tensor3D;
+    const o = bmm(probs, vg);
+    return (m === 1 ? o : o.reshape([b, kv, rep, m, hd]).transpose([0, 3, 1, 2, 4])).reshape([b * m, heads * hd]) as tf.Tensor2D;
+  }
+
+  /** Keys kT [g, hd, S] (rotated) and values [g, S, hd] of one layer: the alternatives', the prefix's, the own tokens'. */
+  private keysValues(xn: tf.Tensor2D, w: FoldedLayer, cos: tf.Tensor, sin: tf.Tensor, b: number, t: number, layer: number, prefix: PrefixCache | undefined, alt: { k: tf.Tensor3D; v: tf.Tensor3D } | undefined): { kT: tf.Tensor3D; vg: tf.Tensor3D } {
     const { numKvHeads: kv, headDim: hd } = this.cfg;
-    let k = rope(xn, w.k, this.rot, cos, sin, b, t).reshape([b, t, kv * hd]) as tf.Tensor3D;
-    let v = tf.matMul(xn, w.v).reshape([b, t, kv * hd]) as tf.Tensor3D;
-    if (prefix) {
-      const pre = prefix.layer(layer);
-      const rows = (one: tf.Tensor3D): tf.Tensor3D => (b === 1 ? one : (tf.concat(new Array<tf.Tensor3D>(b).fill(one), 0) as tf.Tensor3D));
-      k = tf.concat([rows(pre.k), k], 1) as tf.Tensor3D;
-      v = tf.concat([rows(pre.v), v], 1) as tf.Tensor3D;
-    }
-    const s = k.shape[1];
+    const k = rope(xn, w.k, this.rot, cos, sin, b, t).reshape([b, t, kv * hd]) as tf.Tensor3D;
+    const v = tf.matMul(xn, w.v).reshape([b, t, kv * hd]) as tf.Tensor3D;
+    const pre = prefix?.layer(layer);
+    const rows = (one: tf.Tensor3D): tf.Tensor3D => (b === 1 ? one : (tf.concat(new Array<tf.Tensor3D>(b).fill(one), 0) as tf.Tensor3D));
+    const all = (a: tf.Tensor3D | undefined, pr: tf.Tensor3D | undefined, own: tf.Tensor3D): tf.Tensor3D => {
+      const parts = [...(a ? [a] : []), ...(pr ? [rows(pr)] : []), own];
+      return parts.length === 1 ? own : (tf.concat(parts, 1) as tf.Tensor3D);
+    };
+    const ka = all(alt?.k, pre?.k, k);
+    const va = all(alt?.v, pre?.v, v);
+    const s = ka.shape[1];
     return {
-      kT: k.reshape([b, s, kv, hd]).transpose([0, 2, 3, 1]).reshape([b * kv, hd, s]) as tf.Tensor3D,
-      vg: v.reshape([b, s, kv, hd]).transpose([0, 2, 1, 3]).reshape([b * kv, s, hd]) as tf.Tensor3D,
+      kT: ka.reshape([b, s, kv, hd]).transpose([0, 2, 3, 1]).reshape([b * kv, hd, s]) as tf.Tensor3D,
+      vg: va.reshape([b, s, kv, hd]).transpose([0, 2, 1, 3]).reshape([b * kv, s, hd]) as tf.Tensor3D,
     };
   }
 
   /**
-   * Queries a..e−1 of every group against keys 0..P+e−1: → [B·KV·rep, (e−a)·hd]. Slices are taken
+   * Queries a..e−1 of every group against keys 0..off+e−1 (off: the keys before the own tokens): → [B·KV·rep, (e−a)·hd]. Slices are taken
    * on 2-D views whose rows are long runs (the wasm Slice copies one innermost row at a time).
    */
-  private attendBlock(qt: tf.Tensor2D, kT: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, a: number, e: number, p: number, b: number): tf.Tensor2D {
+  private attendBlock(qt: tf.Tensor2D, kT: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, a: number, e: number, off: number, b: number): tf.Tensor2D {
     const { numKvHeads: kv, headDim: hd } = this.cfg;
     const rep = this.cfg.numHeads / kv;
     const t = qt.shape[1] / hd;
     const g = b * kv;
-    const sb = p + e;
+    const sb = off + e;
     const s = kT.shape[2];
     const tb = e - a;
     const qb = (a === 0 && e === t ? qt : tf.slice(qt, [0, a * hd], [g * rep, tb * hd])).reshape([g, rep * tb, hd]) as tf.Tensor3D;
@@ -168,15 +202,15 @@ export class ScoringForward {
   }
 
   /** The tables of own tokens at positions P..P+T−1 (kept until dispose). */
-  private sharedTables(p: number, t: number, blocks: number): Tables {
-    const key = `${p},${t},${blocks}`;
+  private sharedTables(p: number, t: number, blocks: number, lead: number): Tables {
+    const key = `${p},${t},${blocks},${lead}`;
     let have = this.tables.get(key);
     if (!have) {
       const cfg = this.cfg;
       const pos = Array.from({ length: t }, (_, j) => p + j);
       const rq = ropeTable(pos, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim));
       const rk = ropeTable(pos, cfg.headDim, cfg.ropeTheta);
-      const biases = blockBounds(t, blocks).map(([a, e]) => blockBias(p, a, e, cfg.slidingWindow));
+      const biases = blockBounds(t, blocks).map(([a, e]) => blockBias(lead, p, a, e, cfg.slidingWindow));
       have = { bias: biases.map((x) => tf.keep(x)), cosQ: tf.keep(rq.cos), sinQ: tf.keep(rq.sin), cosK: tf.keep(rk.cos), sinK: tf.keep(rk.sin) };
       this.tables.set(key, have);
     }
@@ -227,22 +261,34 @@ function blockBounds(t: number, blocks: number): [number, number][] {
   return Array.from({ length: blocks }, (_, j) => [Math.round((j * t) / blocks), Math.round(((j + 1) * t) / blocks)] as [number, number]).filter(([a, e]) => e > a);
 }
 
-/** Bias [e−a, P+e] of queries a..e−1 (absolute index P + a + i): keys (q − W, q] visible. */
-function blockBias(p: number, a: number, e: number, window: number | null): tf.Tensor2D {
-  const s = p + e;
+/** Bias [e−a, L+P+e] of own queries a..e−1 (absolute index q = P + a + i): keys L + (q − W, q] visible, the L alternatives never. */
+function blockBias(lead: number, p: number, a: number, e: number, window: number | null): tf.Tensor2D {
+  const s = lead + p + e;
   const bias = new Float32Array((e - a) * s).fill(MASKED);
   for (let i = 0; i < e - a; i++) {
     const q = p + a + i;
     const from = window === null ? 0 : Math.max(0, q - window + 1);
-    bias.fill(0, i * s + from, i * s + q + 1);
+    bias.fill(0, i * s + lead + from, i * s + lead + q + 1);
   }
   return tf.tensor2d(bias, [e - a, s]);
 }
 
-/** Bias [B, 1, S] of one query per row at absolute index pos[b]. */
-function lastRowBias(pos: number[], s: number, window: number | null): tf.Tensor3D {
+/** Bias [B, 1, 1, S] of one query per row at absolute index pos[b] (keys L + (q − W, q]). */
+function lastRowBias(pos: number[], lead: number, s: number, window: number | null): tf.Tensor4D {
   const bias = new Float32Array(pos.length * s).fill(MASKED);
-  pos.forEach((q, r) => bias.fill(0, r * s + (window === null ? 0 : Math.max(0, q - window + 1)), r * s + q + 1));
-  return tf.tensor3d(bias, [pos.length, 1, s]);
+  pos.forEach((q, r) => bias.fill(0, r * s + lead + (window === null ? 0 : Math.max(0, q - window + 1)), r * s + lead + q + 1));
+  return tf.tensor4d(bias, [pos.length, 1, 1, s]);
 }
 
+/** Bias [B, 1, K, S] of the K alternatives per row (rotary position pos[b] + 1): themselves and the real keys up to pos[b] within the window. */
+function altBias(pos: number[], k: number, s: number, window: number | null): tf.Tensor4D {
+  const bias = new Float32Array(pos.length * k * s).fill(MASKED);
+  pos.forEach((q, r) => {
+    for (let a = 0; a < k; a++) {
+      const row = (r * k + a) * s;
+      bias[row + a] = 0;
+      bias.fill(0, row + k + (window === null ? 0 : Math.max(0, q + 1 - window + 1)), row + k + q + 1);
+    }
+  });
+  return tf.tensor4d(bias, [pos.length, 1, k, s]);
+}
