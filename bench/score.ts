@@ -2,8 +2,10 @@
  * `npm run bench:score`: events/s of LlmClassifier scoring on the demo model against today's
  * path, in the same run: the plain path (`score(..., { plain: true })`: batches of the recipe's
  * 16 events in input order, what `hepllm eval` and the study ran before) on the stock wasm
- * products, the batched scorer (lib/train/batch-scorer.ts: length-sorted passes, shared-prefix
- * KV cache, LoRA folded in, labels as alternatives) on the same products, and, when the native
+ * products, the batched scorer (lib/train/batch-scorer.ts: length-sorted passes sized by an
+ * activation budget, shared-prefix KV cache, LoRA folded in, the scoring forward of
+ * lib/train/scoring-forward.ts with causal query blocks, labels as alternatives) on the same
+ * products, and, when the native
  * GEMM is built (lib/llm/kernels/native.ts, switched in-process), both paths on it. Printed:
  * each variant's events/s and the largest |ΔP(signal)| between any two. Target: the batched
  * scorer on the fastest products ≥ 3× today, |ΔP| ≤ 1e-5.
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
     clf.fitInputs(recs);
     const lengths = recs.map((r) => clf.example(r).promptIds.length); // tokenise outside the timing
     const plain = () => clf.score(recs, { plain: true, batchSize: STUDY_RECIPE.llm.evalBatchSize });
-    const batched = () => clf.score(recs, { batchSize: STUDY_RECIPE.llm.evalBatchSize }); // as hepllm eval calls it: ≤ 16 events per pass
+    const batched = () => clf.score(recs, { batchSize: STUDY_RECIPE.llm.evalBatchSize }); // as hepllm eval calls it (the batch size binds the plain path only)
     // Variants, each in alternating rounds: today's path (plain, stock wasm products), the
     // batched scorer on stock wasm, and both paths on the native GEMM when it is built.
     const variants: { name: string; native: boolean; f: () => Promise<number[]> }[] = [
