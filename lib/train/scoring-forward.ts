@@ -167,10 +167,9 @@ export class ScoringForward {
     const { numKvHeads: kv, headDim: hd } = this.cfg;
     const k = rope(xn, w.k, this.rot, cos, sin, b, t).reshape([b, t, kv * hd]) as tf.Tensor3D;
     const v = tf.matMul(xn, w.v).reshape([b, t, kv * hd]) as tf.Tensor3D;
-    const pre = prefix?.layer(layer);
-    const rows = (one: tf.Tensor3D): tf.Tensor3D => (b === 1 ? one : (tf.concat(new Array<tf.Tensor3D>(b).fill(one), 0) as tf.Tensor3D));
+    const pre = prefix?.layer(layer, b);
     const all = (a: tf.Tensor3D | undefined, pr: tf.Tensor3D | undefined, own: tf.Tensor3D): tf.Tensor3D => {
-      const parts = [...(a ? [a] : []), ...(pr ? [rows(pr)] : []), own];
+      const parts = [...(a ? [a] : []), ...(pr ? [pr] : []), own];
       return parts.length === 1 ? own : (tf.concat(parts, 1) as tf.Tensor3D);
     };
     const ka = all(alt?.k, pre?.k, k);

@@ -24,6 +24,8 @@ export class PrefixCache {
   /** The prefix's token ids. */
   readonly ids: number[];
   private readonly one: KVCache;
+  /** Per layer, the rows handed out last by layer(). */
+  private readonly tiled = new Map<number, { rows: number; k: tf.Tensor3D; v: tf.Tensor3D }>();
 
   /** Runs `ids` (P ≥ 1 tokens, no padding) through `model` into a one-row cache. */
   constructor(model: LM, ids: number[]) {
@@ -40,11 +42,19 @@ export class PrefixCache {
     return this.ids.length;
   }
 
-  /** Layer `i`'s one-row keys (rotated) and values, [1, P, kvHeads·hd] (owned by this cache). */
-  layer(i: number): { k: tf.Tensor3D; v: tf.Tensor3D } {
+  /** Layer `i`'s keys (rotated) and values repeated for `rows` rows, [rows, P, kvHeads·hd]; owned by this cache, kept for the last row count asked. */
+  layer(i: number, rows: number): { k: tf.Tensor3D; v: tf.Tensor3D } {
     const c = this.one.layers[i];
     if (!c.k || !c.v) throw new Error(`PrefixCache: no keys for layer ${i}`);
-    return { k: c.k, v: c.v };
+    if (rows === 1) return { k: c.k, v: c.v };
+    let have = this.tiled.get(i);
+    if (!have || have.rows !== rows) {
+      if (have) tf.dispose([have.k, have.v]);
+      const rep = (x: tf.Tensor3D): tf.Tensor3D => tf.keep(tf.concat(new Array<tf.Tensor3D>(rows).fill(x), 0) as tf.Tensor3D);
+      have = { rows, k: rep(c.k), v: rep(c.v) };
+      this.tiled.set(i, have);
+    }
+    return { k: have.k, v: have.v };
   }
 
   /** A new cache of `rows` copies of the prefix (the caller disposes it). */
@@ -53,6 +63,8 @@ export class PrefixCache {
   }
 
   dispose(): void {
+    for (const t of this.tiled.values()) tf.dispose([t.k, t.v]);
+    this.tiled.clear();
     this.one.dispose();
   }
 }
