@@ -109,8 +109,8 @@ export class ScoringForward {
       const altKV = (xa: tf.Tensor2D | undefined, w: FoldedLayer): { k: tf.Tensor3D; v: tf.Tensor3D } | undefined =>
         xa && at ? { k: rope(xa, w.k, this.rot, at.k.cos, at.k.sin, b * lead, 1).reshape([b, lead, -1]) as tf.Tensor3D, v: tf.matMul(xa, w.v).reshape([b, lead, -1]) as tf.Tensor3D } : undefined;
       // The alternatives' attention output [B·K, D] (before the residual).
-      const altOut = (xa: tf.Tensor2D, w: FoldedLayer, kg: tf.Tensor3D, vg: tf.Tensor3D): tf.Tensor2D =>
-        tf.matMul(this.attendRows(rope(xa, w.q, this.rot, at!.q.cos, at!.q.sin, b * lead, 1), kg, vg, at!.bias, b, lead), w.o);
+      const altOut = (xa: tf.Tensor2D, w: FoldedLayer, kT: tf.Tensor3D, vg: tf.Tensor3D): tf.Tensor2D =>
+        tf.matMul(this.attendRows(rope(xa, w.q, this.rot, at!.q.cos, at!.q.sin, b * lead, 1), kT, vg, at!.bias, b, lead), w.o);
       let h = x;
       let ha = alt?.x;
       const nl = this.layers.length;
@@ -121,15 +121,15 @@ export class ScoringForward {
           const xn = normed(prev, cfg.rmsNormEps);
           const xa = prevA ? normed(prevA, cfg.rmsNormEps) : undefined;
           const q = rope(xn, w.q, this.rot, cosQ, sinQ, b, t);
-          const { kg, vg } = this.keysValues(xn, w, cosK, sinK, b, t, i, prefix, altKV(xa, w));
+          const { kT, vg } = this.keysValues(xn, w, cosK, sinK, b, t, i, prefix, altKV(xa, w));
           const rep = cfg.numHeads / cfg.numKvHeads;
           const qt = q.reshape([b, t, cfg.numKvHeads, rep, hd]).transpose([0, 2, 3, 1, 4]).reshape([b * cfg.numHeads, t * hd]) as tf.Tensor2D; // [B·KV·rep, T·hd]
-          const outs = bounds.map(([a, e], j) => this.attendBlock(qt, kg, vg, bias[j], a, e, lead + p, b));
+          const outs = bounds.map(([a, e], j) => this.attendBlock(qt, kT, vg, bias[j], a, e, lead + p, b));
           const o = (outs.length === 1 ? outs[0] : tf.concat(outs, 1)).reshape([b, cfg.numKvHeads, rep, t, hd]).transpose([0, 3, 1, 2, 4]).reshape([b * t, cfg.numHeads * hd]) as tf.Tensor2D;
           const h1 = tf.add(prev, tf.matMul(o, w.o)) as tf.Tensor2D;
           const next = tf.add(h1, mlp(normed(h1, cfg.rmsNormEps), w)) as tf.Tensor2D;
           if (!xa || !prevA) return [next];
-          const ha1 = tf.add(prevA, altOut(xa, w, kg, vg)) as tf.Tensor2D;
+          const ha1 = tf.add(prevA, altOut(xa, w, kT, vg)) as tf.Tensor2D;
           return [next, tf.add(ha1, mlp(normed(ha1, cfg.rmsNormEps), w)) as tf.Tensor2D];
         }) as [tf.Tensor2D, tf.Tensor2D | undefined];
       }
@@ -138,12 +138,12 @@ export class ScoringForward {
       const rows = tf.tensor1d(last.map((l, r) => r * t + l), "int32");
       const xn = normed(h, cfg.rmsNormEps);
       const xa = ha ? normed(ha, cfg.rmsNormEps) : undefined;
-      const { kg, vg } = this.keysValues(xn, w, cosK, sinK, b, t, nl - 1, prefix, altKV(xa, w));
+      const { kT, vg } = this.keysValues(xn, w, cosK, sinK, b, t, nl - 1, prefix, altKV(xa, w));
       const ql = rope(tf.gather(xn, rows) as tf.Tensor2D, w.q, this.rot, rl.cos, rl.sin, b, 1); // [B, H·hd]
-      let hs = tf.add(tf.gather(h, rows), tf.matMul(this.attendRows(ql, kg, vg, lastRowBias(posLast, lead, s, window), b, 1), w.o)) as tf.Tensor2D;
+      let hs = tf.add(tf.gather(h, rows), tf.matMul(this.attendRows(ql, kT, vg, lastRowBias(posLast, lead, s, window), b, 1), w.o)) as tf.Tensor2D;
       if (xa && ha) {
         const d = cfg.hiddenSize;
-        const hsa = tf.add(ha, altOut(xa, w, kg, vg));
+        const hsa = tf.add(ha, altOut(xa, w, kT, vg));
         hs = tf.concat([hs.reshape([b, 1, d]), hsa.reshape([b, lead, d])], 1).reshape([b * (1 + lead), d]) as tf.Tensor2D;
       }
       const h2 = tf.add(hs, mlp(normed(hs, cfg.rmsNormEps), w)) as tf.Tensor2D;
@@ -152,18 +152,18 @@ export class ScoringForward {
   }
 
   /** m query rows per batch row, q [B·m, H·hd] (rotated, scaled), against all keys with bias [B, 1, m, S]: → [B·m, H·hd]. */
-  private attendRows(q: tf.Tensor2D, kg: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, b: number, m: number): tf.Tensor2D {
+  private attendRows(q: tf.Tensor2D, kT: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, b: number, m: number): tf.Tensor2D {
     const { numKvHeads: kv, numHeads: heads, headDim: hd } = this.cfg;
     const rep = heads / kv;
-    const s = kg.shape[1];
+    const s = kT.shape[2];
     const qg = (m === 1 ? q : q.reshape([b, m, kv, rep, hd]).transpose([0, 2, 3, 1, 4])).reshape([b * kv, rep * m, hd]) as tf.Tensor3D;
-    const probs = tf.softmax(tf.add(tf.matMul(qg, kg, false, true).reshape([b, heads, m, s]), bias)).reshape([b * kv, rep * m, s]) as tf.Tensor3D;
+    const probs = tf.softmax(tf.add(bmm(qg, kT).reshape([b, heads, m, s]), bias)).reshape([b * kv, rep * m, s]) as tf.Tensor3D;
     const o = bmm(probs, vg);
     return (m === 1 ? o : o.reshape([b, kv, rep, m, hd]).transpose([0, 3, 1, 2, 4])).reshape([b * m, heads * hd]) as tf.Tensor2D;
   }
 
-  /** Keys (rotated) and values [g, S, hd] of one layer (scores take the keys transposed, a BLAS flag): the alternatives', the prefix's, the own tokens'. */
-  private keysValues(xn: tf.Tensor2D, w: FoldedLayer, cos: tf.Tensor, sin: tf.Tensor, b: number, t: number, layer: number, prefix: PrefixCache | undefined, alt: { k: tf.Tensor3D; v: tf.Tensor3D } | undefined): { kg: tf.Tensor3D; vg: tf.Tensor3D } {
+  /** Keys kT [g, hd, S] (rotated) and values [g, S, hd] of one layer: the alternatives', the prefix's, the own tokens'. */
+  private keysValues(xn: tf.Tensor2D, w: FoldedLayer, cos: tf.Tensor, sin: tf.Tensor, b: number, t: number, layer: number, prefix: PrefixCache | undefined, alt: { k: tf.Tensor3D; v: tf.Tensor3D } | undefined): { kT: tf.Tensor3D; vg: tf.Tensor3D } {
     const { numKvHeads: kv, headDim: hd } = this.cfg;
     const k = rope(xn, w.k, this.rot, cos, sin, b, t).reshape([b, t, kv * hd]) as tf.Tensor3D;
     const v = tf.matMul(xn, w.v).reshape([b, t, kv * hd]) as tf.Tensor3D;
@@ -176,7 +176,7 @@ export class ScoringForward {
     const va = all(alt?.v, pre?.v, v);
     const s = ka.shape[1];
     return {
-      kg: ka.reshape([b, s, kv, hd]).transpose([0, 2, 1, 3]).reshape([b * kv, s, hd]) as tf.Tensor3D,
+      kT: ka.reshape([b, s, kv, hd]).transpose([0, 2, 3, 1]).reshape([b * kv, hd, s]) as tf.Tensor3D,
       vg: va.reshape([b, s, kv, hd]).transpose([0, 2, 1, 3]).reshape([b * kv, s, hd]) as tf.Tensor3D,
     };
   }
@@ -185,18 +185,18 @@ export class ScoringForward {
    * Queries a..e−1 of every group against keys 0..off+e−1 (off: the keys before the own tokens): → [B·KV·rep, (e−a)·hd]. Slices are taken
    * on 2-D views whose rows are long runs (the wasm Slice copies one innermost row at a time).
    */
-  private attendBlock(qt: tf.Tensor2D, kg: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, a: number, e: number, off: number, b: number): tf.Tensor2D {
+  private attendBlock(qt: tf.Tensor2D, kT: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, a: number, e: number, off: number, b: number): tf.Tensor2D {
     const { numKvHeads: kv, headDim: hd } = this.cfg;
     const rep = this.cfg.numHeads / kv;
     const t = qt.shape[1] / hd;
     const g = b * kv;
     const sb = off + e;
-    const s = kg.shape[1];
+    const s = kT.shape[2];
     const tb = e - a;
     const qb = (a === 0 && e === t ? qt : tf.slice(qt, [0, a * hd], [g * rep, tb * hd])).reshape([g, rep * tb, hd]) as tf.Tensor3D;
-    const kb = sb === s ? kg : (tf.slice(kg.reshape([g, s * hd]), [0, 0], [g, sb * hd]).reshape([g, sb, hd]) as tf.Tensor3D);
+    const kb = sb === s ? kT : (tf.slice(kT.reshape([g * hd, s]), [0, 0], [g * hd, sb]).reshape([g, hd, sb]) as tf.Tensor3D);
     const vb = sb === s ? vg : (tf.slice(vg.reshape([g, s * hd]), [0, 0], [g, sb * hd]).reshape([g, sb, hd]) as tf.Tensor3D);
-    const probs = tf.softmax(tf.add(tf.matMul(qb, kb, false, true).reshape([g * rep, tb, sb]), bias)).reshape([g, rep * tb, sb]) as tf.Tensor3D;
+    const probs = tf.softmax(tf.add(bmm(qb, kb).reshape([g * rep, tb, sb]), bias)).reshape([g, rep * tb, sb]) as tf.Tensor3D;
     return bmm(probs, vb).reshape([g * rep, tb * hd]) as tf.Tensor2D;
   }
 
