@@ -4,7 +4,7 @@
  * decreasing pT, constituents kept.
  */
 import { Algorithm, GenKtClusterer, KT_EXPONENT } from "./genkt";
-import { TILED_MAX_R, TiledGenKtClusterer } from "./tiled";
+import { TiledGenKtClusterer } from "./tiled";
 import { FourMomenta, fourMomenta, massOf, phiStd, pseudorapidityOf, rapidityOf } from "./pseudojet";
 
 export type { Algorithm } from "./genkt";
@@ -70,9 +70,8 @@ export function clusterFourMomenta(fm: FourMomenta, pt: Float64Array, def: JetDe
     }
     if (pt[i] > 0) liveIdx[count++] = i;
   }
-  // As FastJet: plain N^2 for few particles, tiles above (where tile bookkeeping pays off); the
-  // tiling needs >= 5 azimuth tiles (tiled.ts), so larger R is plain N^2.
-  const clusterer = count <= PLAIN_MAX || def.R > TILED_MAX_R ? plain : tiled;
+  // As FastJet: plain N^2 for few particles, tiles above (where tile bookkeeping pays off).
+  const clusterer = count <= PLAIN_MAX ? plain : tiled;
   clusterer.init(fm, count, p, def.R, liveIdx);
   clusterer.runUntil(0);
   const dcut = ptmin * ptmin;

@@ -14,9 +14,6 @@
  * Speed (issue 15): tile contents are packed one tile after another (each with a little slack for
  * merged jets) and interleaved (rap, phi, NN distance, NN) per entry, so a tile scan reads one or
  * two cache lines instead of five scattered arrays; the minimum diJ is kept per block of 16 slots.
- * With at least 5 azimuth tiles, whether a pair's Delta phi wraps around 2pi is known per pair of
- * tiles (never within 3 adjacent tiles, always across the 0/2pi seam), so the scans compute
- * FastJet's |Delta phi| (or 2pi - |Delta phi|) without a branch per entry: hence TILED_MAX_R.
  */
 import { FourMomenta, phi02pi as phi02piImported, rapidityOf as rapidityOfImported } from "./pseudojet";
 import { ClusterSequence } from "./sequence";
@@ -40,12 +37,6 @@ const BLOCK = 1 << BLOCK_SHIFT;
 const TILE_SLACK = 4;
 /** Doubles per tile entry in `tD`: rapidity, azimuth, NN distance, NN id (-1: none). */
 const STRIDE = 4;
-/**
- * Largest R for this tiling: tiles are at least R wide and there must be >= 5 of them in azimuth,
- * so that adjacent tiles' |Delta phi| < 2 * 2pi/5 < pi (no wrap) and seam-crossing pairs have
- * |Delta phi| > 2pi - 2 * 2pi/5 > pi (always wrap). Larger R: the plain N^2 (genkt.ts).
- */
-export const TILED_MAX_R = 1.25;
 
 export class TiledGenKtClusterer extends ClusterSequence {
   /** `tileSlack`: free entries per tile at the start (tests pass 0 to exercise re-packing). */
@@ -98,15 +89,6 @@ export class TiledGenKtClusterer extends ClusterSequence {
   private tMaxNN = new Float64Array(0);
   /** 9 neighbour tiles per tile, own tile first, -1 where absent (beyond the rapidity edges). */
   private neigh = new Int32Array(0);
-  /**
-   * Per neighbour (9 per tile, as neigh): Delta phi of a pair (x in the tile, e in the neighbour)
-   * is neighW + neighS * (phi_x - phi_e), bit for bit FastJet's |dphi| or 2pi - |dphi|: W = 0,
-   * S = +-1 (the square ignores the sign) without wrap; across the seam W = 2pi and S = -1 when
-   * phi_x > phi_e (2pi - (phi_x - phi_e)), +1 when phi_x < phi_e (2pi - (phi_e - phi_x), exact: a
-   * negated difference is exact).
-   */
-  private neighW = new Float64Array(0);
-  private neighS = new Float64Array(0);
   /** The grid (rows, columns) `neigh` was built for. */
   private neighRap = -1;
   private neighPhi = -1;
@@ -144,13 +126,11 @@ export class TiledGenKtClusterer extends ClusterSequence {
     const iLo = Math.floor(lo / S), iHi = Math.floor(hi / S);
     this.sizeRap = S; this.rapMin = iLo * S; this.nRap = iHi - iLo + 1;
     // Azimuth tiles at least S wide; with 3 tiles the neighbourhood is the whole circle anyway.
-    this.nPhi = Math.floor(TWOPI / S); this.sizePhi = TWOPI / this.nPhi;
-    if (!(this.nPhi >= 5)) throw new RangeError(`TiledGenKtClusterer: R must be <= ${TILED_MAX_R}, got ${S}`);
+    this.nPhi = Math.max(3, Math.floor(TWOPI / S)); this.sizePhi = TWOPI / this.nPhi;
     const nt = this.nRap * this.nPhi;
     if (this.tCount.length < nt) {
       this.tCount = new Int32Array(nt); this.tStart = new Int32Array(nt); this.tCap = new Int32Array(nt);
       this.tMaxNN = new Float64Array(nt); this.neigh = new Int32Array(9 * nt); this.neighRap = -1;
-      this.neighW = new Float64Array(9 * nt); this.neighS = new Float64Array(9 * nt);
     }
     const { tCount, tCap } = this;
     tCount.fill(0, 0, nt); this.tMaxNN.fill(0, 0, nt);
@@ -166,10 +146,8 @@ export class TiledGenKtClusterer extends ClusterSequence {
     for (let ir = 0; ir < this.nRap; ir++) for (let ip = 0; ip < this.nPhi; ip++) {
       const t = ir * this.nPhi + ip;
       for (let k = 0; k < 9; k++) {
-        const r = ir + DI[k], g = ip + DJ[k], f = (g + this.nPhi) % this.nPhi;
+        const r = ir + DI[k], f = (ip + DJ[k] + this.nPhi) % this.nPhi;
         this.neigh[9 * t + k] = r < 0 || r >= this.nRap ? -1 : r * this.nPhi + f;
-        this.neighW[9 * t + k] = g === f ? 0 : TWOPI;
-        this.neighS[9 * t + k] = g >= this.nPhi ? -1 : 1; // across the seam from the top tile: phi_x > phi_e
       }
     }
   }
@@ -309,25 +287,22 @@ export class TiledGenKtClusterer extends ClusterSequence {
    * (bestJ, best) (-1, R^2 for none).
    */
   private findNN(x: number, fromK: number, bestJ: number, best: number): void {
-    const { tId, tD, tStart, tCount, neigh, neighW, neighS } = this;
+    const { tId, tD, tStart, tCount, neigh } = this;
     const y = this.rap[x], f = this.phi[x], t0 = this.tileOf[x];
     const bounds = this.boundsNN;
     this.tileBounds(x, bounds);
-    const self = STRIDE * this.tPos[x] + 1;
-    tD[self] = NaN; // x's own entry: its distance is NaN, which no comparison takes
     for (let k = fromK; k < 9; k++) {
-      const nk = 9 * t0 + k, t = neigh[nk];
+      const t = neigh[9 * t0 + k];
       if (t < 0 || bounds[k] >= best) continue;
-      const W = neighW[nk], S = neighS[nk];
       for (let e = tStart[t], end = e + tCount[t]; e < end; e++) {
         const o = STRIDE * e;
-        const dphi = W + S * (f - tD[o + 1]);
+        let dphi = Math.abs(f - tD[o + 1]);
+        if (dphi > PI) dphi = TWOPI - dphi;
         const drap = y - tD[o];
         const d = dphi * dphi + drap * drap;
-        if (d < best) { best = d; bestJ = tId[e]; }
+        if (d < best && tId[e] !== x) { best = d; bestJ = tId[e]; }
       }
     }
-    tD[self] = f;
     this.setNN(x, bestJ, best);
     this.updateDiJ(x);
     if (best > this.tMaxNN[t0]) this.tMaxNN[t0] = best;
@@ -335,30 +310,31 @@ export class TiledGenKtClusterer extends ClusterSequence {
 
   /** Initial NNs: pairs within a tile once each (both ends updated), then the neighbour tiles per jet. */
   private initNN(): void {
-    const { tId, tD, tStart, tCount } = this;
-    const nt = this.nRap * this.nPhi;
-    // The entries' (NN distance, NN) fields (R^2, -1 from addToTile) collect the own-tile candidates;
-    // within a tile |Delta phi| < 2pi/5 never wraps, and its square is that of the plain difference.
+    const { tId, tD, tStart, tCount, nn, nnDist } = this;
+    const nt = this.nRap * this.nPhi, R2 = this.R2;
     for (let t = 0; t < nt; t++) {
       const base = tStart[t], end = base + tCount[t];
+      for (let e1 = base; e1 < end; e1++) { nn[tId[e1]] = -1; nnDist[tId[e1]] = R2; }
       for (let e1 = base; e1 < end; e1++) {
-        const o1 = STRIDE * e1, y = tD[o1], f = tD[o1 + 1];
-        let bi = tD[o1 + 2], bj = tD[o1 + 3];
+        const i = tId[e1], o1 = STRIDE * e1, y = tD[o1], f = tD[o1 + 1];
+        let bi = nnDist[i], bj = nn[i];
         for (let e2 = e1 + 1; e2 < end; e2++) {
           const o2 = STRIDE * e2;
-          const dphi = f - tD[o2 + 1];
+          let dphi = Math.abs(f - tD[o2 + 1]);
+          if (dphi > PI) dphi = TWOPI - dphi;
           const drap = y - tD[o2];
           const d = dphi * dphi + drap * drap;
           if (d < bi) { bi = d; bj = tId[e2]; }
-          if (d < tD[o2 + 2]) { tD[o2 + 2] = d; tD[o2 + 3] = tId[e1]; }
+          if (d < nnDist[tId[e2]]) { const j = tId[e2]; nnDist[j] = d; nn[j] = i; }
         }
-        tD[o1 + 2] = bi; tD[o1 + 3] = bj;
+        nnDist[i] = bi; nn[i] = bj;
       }
     }
-    // The candidates are not yet linked in rHead (nn[] is -1 from addToTile): findNN's setNN links the final ones.
+    // nn[] now holds own-tile candidates, not yet linked in rHead: clear before setNN links the final ones.
     for (let k = 0; k < this.nParticles; k++) {
-      const o = STRIDE * this.tPos[k];
-      this.findNN(k, 1, tD[o + 3], tD[o + 2]);
+      const j = nn[k];
+      nn[k] = -1;
+      this.findNN(k, 1, j, nnDist[k]);
     }
   }
 
@@ -404,41 +380,39 @@ export class TiledGenKtClusterer extends ClusterSequence {
 
   /** Neighbour bookkeeping after a and b merged into c (FastJet's N2 update, restricted to nearby tiles). */
   private afterMerge(a: number, b: number, c: number): void {
-    const { tId, tD, tStart, tCount, neigh, neighW, neighS, tMaxNN, rap, phi } = this;
+    const { tId, tD, tStart, tCount, neigh, tMaxNN, rap, phi } = this;
     const yc = rap[c], fc = phi[c], t0 = this.tileOf[c];
     let best = this.R2, bestJ = -1;
     // c's nearest neighbour, and the jets for which c is now nearer than their NN.
     const bounds = this.boundsMerge;
     this.tileBounds(c, bounds);
-    // c's own entry, for the scan: NaN distance (no comparison takes it), NN distance 0 (not a tile maximum).
-    const self = STRIDE * this.tPos[c];
-    tD[self + 1] = NaN; tD[self + 2] = 0;
     for (let k = 0; k < 9; k++) {
-      const nk = 9 * t0 + k, t = neigh[nk];
+      const t = neigh[9 * t0 + k];
       if (t < 0 || tCount[t] === 0) continue;
       const bd = bounds[k];
       if (bd >= best && bd >= tMaxNN[t] && k > 0) continue;
-      const W = neighW[nk], S = neighS[nk];
       let mx = 0; // the tile's exact max NN distance once scanned: tightens tMaxNN
       for (let e = tStart[t], end = e + tCount[t]; e < end; e++) {
         const o = STRIDE * e;
-        const dphi = W + S * (fc - tD[o + 1]);
+        let dphi = Math.abs(fc - tD[o + 1]);
+        if (dphi > PI) dphi = TWOPI - dphi;
         const drap = yc - tD[o];
         const d = dphi * dphi + drap * drap;
         let nd = tD[o + 2];
         if (d < nd || d < best) {
           const j = tId[e];
-          if (d < best) { best = d; bestJ = j; }
-          if (d < nd) {
-            const nj = tD[o + 3];
-            if (nj !== a && nj !== b) { this.setNN(j, c, d); nd = d; this.updateDiJ(j); }
-          }
+          if (j !== c) {
+            if (d < best) { best = d; bestJ = j; }
+            if (d < nd) {
+              const nj = tD[o + 3];
+              if (nj !== a && nj !== b) { this.setNN(j, c, d); nd = d; this.updateDiJ(j); }
+            }
+          } else continue; // c itself: its NN distance is set below
         }
         if (nd > mx) mx = nd;
       }
       tMaxNN[t] = mx;
     }
-    tD[self + 1] = fc;
     this.setNN(c, bestJ, best); this.updateDiJ(c);
     if (best > tMaxNN[t0]) tMaxNN[t0] = best;
     // Jets whose NN was a or b (they were skipped above): collected first, as finding their new
