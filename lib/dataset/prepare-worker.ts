@@ -5,8 +5,8 @@
  * the JSONL text of the block. Started through prepare-worker.js (which registers tsx).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { LHCOFile, openLHCO } from "../events";
-import { eventRecord } from "../jets";
+import { LHCOFile, openLHCO } from "../events/reader";
+import { eventRecord } from "../jets/features";
 import { formatRecord } from "./jsonl";
 import { validateRecord } from "./validate";
 

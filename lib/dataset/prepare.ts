@@ -55,24 +55,17 @@ export const PREPARE_DEFAULTS: Readonly<{ ptmin: number; R: number; maxJets: num
 
 const WORKER_SCRIPT = path.join(__dirname, "prepare-worker.js");
 
+/** Events per block: at most this many (messaging costs nothing next to ~0.3 ms of clustering per event)... */
+const MAX_BLOCK = 1024;
+/** ...and at least this many, so that the last blocks are short but not all messaging. */
+const MIN_BLOCK = 16;
+/** Block ends fall on multiples of this many rows when a block is larger: whole HDF5 chunks of `writeLHCO`'s files (32 rows), each decompressed by one worker only. */
+const BLOCK_ALIGN = 32;
+
 export async function prepare(opts: PrepareOptions): Promise<PrepareResult> {
   const t0 = Date.now();
   const jobs = Math.max(1, Math.floor(opts.jobs ?? os.availableParallelism()));
-  // Opened here only to check it (and the master key) and count its events; workers read it.
-  const file = await openLHCO(opts.input, opts.masterkey === undefined ? undefined : { masterkey: opts.masterkey });
-  const nFile = file.info.nEvents;
-  file.close();
-  const start = opts.start ?? 0;
-  const stop = Math.min(opts.stop ?? nFile, nFile);
-  if (!Number.isInteger(start) || start < 0 || start > nFile) {
-    throw new Error(`${opts.input}: --start ${start} is outside the file's ${nFile} events`);
-  }
-  if (!Number.isInteger(stop) || stop < start) throw new Error(`${opts.input}: --stop ${opts.stop} is before --start ${start}`);
-  const total = stop - start;
   if (opts.signal?.aborted) throw new Error("prepare: interrupted");
-  // Blocks small enough that every worker gets several (load balance, steady progress) and
-  // large enough that messaging costs nothing next to clustering (~1 ms per event).
-  const blockSize = Math.min(1024, Math.max(16, Math.ceil(total / (jobs * 8))));
   const config: PrepareWorkerConfig = {
     input: opts.input,
     masterkey: opts.masterkey,
@@ -83,38 +76,56 @@ export async function prepare(opts: PrepareOptions): Promise<PrepareResult> {
       maxJets: opts.maxJets ?? PREPARE_DEFAULTS.maxJets,
     },
   };
-  const progress = opts.progress === false ? undefined : new Progress({ label: "prepare", total, unit: "events" });
-  const writer = new RecordWriter(opts.output);
-  let pool: WorkerPool<PrepareTask, PrepareReply> | undefined;
+  // Started first: each worker loads h5wasm and opens the file (~0.5 s) while this thread checks
+  // the file and counts its events, instead of after it.
+  const pool = new WorkerPool<PrepareTask, PrepareReply>(WORKER_SCRIPT, jobs, config);
+  let writer: RecordWriter | undefined;
+  let total = 0;
   try {
-    // No more workers than blocks: each one loads h5wasm and opens the file (~0.5 s) at start-up.
-    const workers = Math.max(1, Math.min(jobs, Math.ceil(total / blockSize)));
-    pool = new WorkerPool<PrepareTask, PrepareReply>(WORKER_SCRIPT, workers, config);
+    // Opened here only to check it (and the master key) and count its events; workers read it.
+    const file = await openLHCO(opts.input, opts.masterkey === undefined ? undefined : { masterkey: opts.masterkey });
+    const nFile = file.info.nEvents;
+    file.close();
+    const start = opts.start ?? 0;
+    const stop = Math.min(opts.stop ?? nFile, nFile);
+    if (!Number.isInteger(start) || start < 0 || start > nFile) {
+      throw new Error(`${opts.input}: --start ${start} is outside the file's ${nFile} events`);
+    }
+    if (!Number.isInteger(stop) || stop < start) throw new Error(`${opts.input}: --stop ${opts.stop} is before --start ${start}`);
+    total = stop - start;
+    if (opts.signal?.aborted) throw new Error("prepare: interrupted");
+    const progress = opts.progress === false ? undefined : new Progress({ label: "prepare", total, unit: "events" });
+    const out = (writer = new RecordWriter(opts.output));
     const inFlight: Promise<PrepareReply>[] = [];
-    const maxInFlight = workers * 2; // bounds memory held in replies; keeps every worker fed
+    const maxInFlight = jobs * 2; // bounds memory held in replies; keeps every worker fed
     const drainOne = async (): Promise<void> => {
       const reply = await abortable(inFlight.shift()!, opts.signal);
       if (reply.ok === false) throw new Error(reply.message); // `=== false`: tslab compiles non-strict, where `!reply.ok` does not narrow
-      writer.writeValidatedText(reply.text, reply.count);
+      out.writeValidatedText(reply.text, reply.count);
       progress?.tick(reply.count);
     };
     let seq = 0;
-    for (let a = start; a < stop; a += blockSize) {
-      const b = Math.min(stop, a + blockSize);
+    for (let a = start; a < stop; ) {
+      // Guided self-scheduling: blocks shrink with the work left, so that at the end no worker
+      // idles while another finishes a long block.
+      const size = Math.max(MIN_BLOCK, Math.min(MAX_BLOCK, Math.ceil((stop - a) / (4 * jobs))));
+      let b = Math.min(stop, a + size);
+      if (size >= 2 * BLOCK_ALIGN && b < stop) b -= b % BLOCK_ALIGN;
       const p = pool.run({ seq: seq++, start: a, stop: b, firstLine: a - start + 1 });
       p.catch(() => undefined); // observed when drained; avoid an unhandled rejection meanwhile
       inFlight.push(p);
+      a = b;
       while (inFlight.length >= maxInFlight) await drainOne();
     }
     while (inFlight.length) await drainOne();
-    if (writer.count !== total) {
-      throw new Error(`${opts.input}: expected ${total} events in [${start}, ${stop}), read ${writer.count}`);
+    if (out.count !== total) {
+      throw new Error(`${opts.input}: expected ${total} events in [${start}, ${stop}), read ${out.count}`);
     }
-    writer.commit();
+    out.commit();
     progress?.finish();
   } finally {
-    writer.abort();
-    await pool?.close();
+    writer?.abort();
+    await pool.close();
   }
   const seconds = (Date.now() - t0) / 1000;
   return { events: total, seconds, eventsPerSecond: seconds > 0 ? total / seconds : 0 };
