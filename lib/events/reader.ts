@@ -129,6 +129,8 @@ class Reader implements LHCOFile {
   private readonly blockRows: number;
   /** Read buffer in the wasm heap (float64, blockRows x nColumns), allocated on first read. */
   private buffer = 0;
+  /** Decoded particles of one read, [pt(n), eta(n), phi(n)] per row, copied out once per read. */
+  private slab: Float64Array | undefined;
   constructor(
     private readonly h5: H5Module,
     private readonly f: H5File,
@@ -185,7 +187,28 @@ class Reader implements LHCOFile {
     if (status < 0) throw new LHCOFormatError(this.info.path, `rows ${start}..${stop - 1}: cannot read (HDF5 status ${status}); file truncated or corrupt?`);
     // A view made after the read: the heap may have grown (and moved) during it.
     const values = new Float64Array(M.HEAPU8.buffer, this.buffer, n);
-    for (let r = 0; r < stop - start; r++) out.push(this.decodeRow(values, r * nCol, start + r));
+    // One array for the whole read, each event's pt, eta and phi views into it: three typed-array
+    // allocations per event cost more than decoding its 2100 values.
+    const slab = (this.slab ??= new Float64Array(this.blockRows * LHCO_PARTICLE_COLUMNS));
+    const counts = new Int32Array(stop - start);
+    let used = 0;
+    for (let r = 0; r < stop - start; r++) {
+      counts[r] = decodeParticles(values, r * nCol, slab, used, this.info.path, start + r);
+      used += 3 * counts[r];
+    }
+    const block = slab.slice(0, used);
+    let at = 0;
+    for (let r = 0; r < stop - start; r++) {
+      const k = counts[r];
+      out.push({
+        id: start + r,
+        label: this.label(values, r * nCol, start + r),
+        pt: block.subarray(at, at + k),
+        eta: block.subarray(at + k, at + 2 * k),
+        phi: block.subarray(at + 2 * k, at + 3 * k),
+      });
+      at += 3 * k;
+    }
   }
 
   close(): void {
@@ -205,33 +228,28 @@ class Reader implements LHCOFile {
     return { start, stop };
   }
 
-  /** One row (at `off` in `v`) to an Event, checking every value; padding = slots with pT 0. */
-  private decodeRow(v: Float64Array, off: number, row: number): Event {
-    const n = decodeParticles(v, off, this.info.path, row);
-    const pt = SCRATCH_PT.slice(0, n);
-    const eta = SCRATCH_ETA.slice(0, n);
-    const phi = SCRATCH_PHI.slice(0, n);
-    let label: 0 | 1 | null = null;
-    if (this.key) label = this.key[row] as 0 | 1;
-    else if (this.info.nColumns > LHCO_PARTICLE_COLUMNS) {
+  /** The label of the row at `off` in `v`: from the master key, the label column, or none. */
+  private label(v: Float64Array, off: number, row: number): 0 | 1 | null {
+    if (this.key) return this.key[row] as 0 | 1;
+    if (this.info.nColumns > LHCO_PARTICLE_COLUMNS) {
       const y = v[off + LHCO_PARTICLE_COLUMNS];
       if (y !== 0 && y !== 1) throw new LHCOFormatError(this.info.path, `label must be 0 or 1, got ${y}`, row, LHCO_PARTICLE_COLUMNS);
-      label = y;
+      return y;
     }
-    return { id: row, label, pt, eta, phi };
+    return null;
   }
 }
 
-const SCRATCH_PT = new Float64Array(LHCO_MAX_PARTICLES);
 const SCRATCH_ETA = new Float64Array(LHCO_MAX_PARTICLES);
 const SCRATCH_PHI = new Float64Array(LHCO_MAX_PARTICLES);
 
 /**
- * Copies the non-padding particles of the row at `off` into the scratch arrays and returns their
- * count. Hot loop (2100 values a row): finiteness is tested as x - x === 0 (false for NaN, +-inf)
- * on the three values of a slot at once; the slow path only locates the culprit for the error.
+ * Copies the non-padding particles of the row at `off` to `dst` from `at` as [pt(n), eta(n),
+ * phi(n)] and returns their count n. Hot loop (2100 values a row): finiteness is tested as
+ * x - x === 0 (false for NaN, +-inf) on the three values of a slot at once; the slow path only
+ * locates the culprit for the error.
  */
-function decodeParticles(v: Float64Array, off: number, file: string, row: number): number {
+function decodeParticles(v: Float64Array, off: number, dst: Float64Array, at: number, file: string, row: number): number {
   let n = 0;
   for (let i = 0; i < LHCO_MAX_PARTICLES; i++) {
     const o = off + 3 * i;
@@ -240,12 +258,14 @@ function decodeParticles(v: Float64Array, off: number, file: string, row: number
     const phi = v[o + 2];
     if (pt - pt + (eta - eta) + (phi - phi) !== 0 || pt < 0) badSlot(v, off, i, file, row);
     if (pt > 0) {
-      SCRATCH_PT[n] = pt;
+      dst[at + n] = pt;
       SCRATCH_ETA[n] = eta;
       SCRATCH_PHI[n] = phi;
       n++;
     }
   }
+  for (let k = 0; k < n; k++) dst[at + n + k] = SCRATCH_ETA[k];
+  for (let k = 0; k < n; k++) dst[at + 2 * n + k] = SCRATCH_PHI[k];
   return n;
 }
 
