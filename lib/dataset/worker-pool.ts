@@ -7,6 +7,8 @@ import { Worker } from "node:worker_threads";
 
 interface Job<Req, Res> {
   msg: Req;
+  /** Buffers moved (not copied) to the worker with the message. */
+  transfer: ArrayBuffer[];
   resolve: (r: Res) => void;
   reject: (e: Error) => void;
 }
@@ -33,12 +35,12 @@ export class WorkerPool<Req, Res> {
     }
   }
 
-  /** Sends `msg` to the next free worker; resolves with its reply. */
-  run(msg: Req): Promise<Res> {
+  /** Sends `msg` to the next free worker, moving `transfer` (unusable here afterwards); resolves with its reply. */
+  run(msg: Req, transfer: ArrayBuffer[] = []): Promise<Res> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error("worker pool is closed"));
     return new Promise<Res>((resolve, reject) => {
-      this.queue.push({ msg, resolve, reject });
+      this.queue.push({ msg, transfer, resolve, reject });
       this.dispatch();
     });
   }
@@ -59,7 +61,7 @@ export class WorkerPool<Req, Res> {
       const w = this.idle.pop()!;
       const job = this.queue.shift()!;
       this.busy.set(w, job);
-      w.postMessage(job.msg);
+      w.postMessage(job.msg, job.transfer);
     }
   }
 
