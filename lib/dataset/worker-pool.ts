@@ -24,7 +24,7 @@ export class WorkerPool<Req, Res> {
   /** `script`: a .js file (see prepare-worker.js); `workerData`: passed to every worker. */
   constructor(script: string, size: number, workerData: unknown) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(script, { workerData });
+      const w = new Worker(script, { workerData, execArgv: workerExecArgv() });
       w.on("message", (res: Res) => this.done(w, res));
       w.on("error", (err) => this.fail(err instanceof Error ? err : new Error(String(err))));
       w.on("exit", (code) => {
@@ -80,4 +80,20 @@ export class WorkerPool<Req, Res> {
     for (const j of this.busy.values()) j.reject(err);
     this.busy.clear();
   }
+}
+
+/**
+ * The parent's Node options minus tsx's ESM loader (`--import tsx`, as under `node --import tsx`
+ * in tests and benchmarks): worker scripts register tsx's require hook themselves (see
+ * prepare-worker.js), and with the ESM loader inherited every module a worker loads also goes
+ * through the loader's hooks thread (~0.3 CPU-s more start-up per worker).
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--import" && argv[i + 1] === "tsx") i++;
+    else if (argv[i] !== "--import=tsx") out.push(argv[i]);
+  }
+  return out;
 }
