@@ -60,6 +60,8 @@ const WORKER_SCRIPT = path.join(__dirname, "prepare-worker.js");
 const MAX_BLOCK = 1024;
 /** ...and at least this many, so that the last blocks are short but not all messaging. */
 const MIN_BLOCK = 16;
+/** Workers started before the file is opened: a 2-core machine's, so that their start-up overlaps the main thread's. */
+const EARLY_WORKERS = 2;
 /** Block ends fall on multiples of this many rows when a block is larger: whole HDF5 chunks of `writeLHCO`'s files (32 rows), each decompressed by one worker only. */
 const BLOCK_ALIGN = 32;
 
@@ -76,8 +78,10 @@ export async function prepare(opts: PrepareOptions): Promise<PrepareResult> {
       maxJets: opts.maxJets ?? PREPARE_DEFAULTS.maxJets,
     },
   };
-  // Started first: the workers load their code (~0.4 s) while this thread loads h5wasm and opens the file.
-  const pool = new WorkerPool<PrepareTask, PrepareReply>(WORKER_SCRIPT, jobs, config);
+  // The first workers start at once and load their code (~0.4 s) while this thread loads h5wasm and
+  // opens the file; the others once the event count is known (no more workers than blocks).
+  const early = Math.min(jobs, EARLY_WORKERS);
+  const pool = new WorkerPool<PrepareTask, PrepareReply>(WORKER_SCRIPT, early, config);
   let writer: RecordWriter | undefined;
   let file: LHCOFile | undefined;
   let total = 0;
@@ -92,6 +96,7 @@ export async function prepare(opts: PrepareOptions): Promise<PrepareResult> {
     if (!Number.isInteger(stop) || stop < start) throw new Error(`${opts.input}: --stop ${opts.stop} is before --start ${start}`);
     total = stop - start;
     if (opts.signal?.aborted) throw new Error("prepare: interrupted");
+    pool.grow(Math.max(0, Math.min(jobs, Math.ceil(total / MIN_BLOCK)) - early));
     const progress = opts.progress === false ? undefined : new Progress({ label: "prepare", total, unit: "events" });
     const out = (writer = new RecordWriter(opts.output));
     const inFlight: Promise<PrepareReply>[] = [];

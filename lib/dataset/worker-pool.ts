@@ -22,9 +22,19 @@ export class WorkerPool<Req, Res> {
   private closed = false;
 
   /** `script`: a .js file (see prepare-worker.js); `workerData`: passed to every worker. */
-  constructor(script: string, size: number, workerData: unknown) {
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(script, { workerData, execArgv: workerExecArgv() });
+  constructor(
+    private readonly script: string,
+    size: number,
+    private readonly workerData: unknown,
+  ) {
+    this.grow(size);
+  }
+
+  /** Starts `n` more workers (none once closed). */
+  grow(n: number): void {
+    if (this.closed) return;
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(this.script, { workerData: this.workerData, execArgv: workerExecArgv() });
       w.on("message", (res: Res) => this.done(w, res));
       w.on("error", (err) => this.fail(err instanceof Error ? err : new Error(String(err))));
       w.on("exit", (code) => {
@@ -33,6 +43,7 @@ export class WorkerPool<Req, Res> {
       this.workers.push(w);
       this.idle.push(w);
     }
+    this.dispatch();
   }
 
   /** Sends `msg` to the next free worker, moving `transfer` (unusable here afterwards); resolves with its reply. */
