@@ -21,9 +21,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { isMainThread } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
+import { FUSED, FusedAddon, FusedKernels, registerFusedKernels } from "./native-fused";
 
-/** The addon's exports (native/gemm.cc documents the arguments). */
-interface NativeAddon {
+/** The addon's exports (native/gemm.cc and native/fused.cc document the arguments). */
+interface NativeAddon extends FusedAddon {
   sgemm(
     heap: ArrayBuffer, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
     aOff: number, aStride: number, bOff: number, bStride: number, cOff: number,
@@ -212,6 +213,9 @@ export function installNativeKernels(groupKernel: string): void {
     told = true;
     return;
   }
+  const a = loadNativeAddon()!;
+  fusedBuilt = typeof a.attnProbs === "function"; // an addon built before native/fused.cc has none
+  if (fusedBuilt) registerFusedKernels(a);
   useNativeKernels(true);
 }
 
@@ -232,4 +236,23 @@ export function useNativeKernels(on: boolean): boolean {
 /** Whether the wasm backend's products run natively now. */
 export function nativeKernelsActive(): boolean {
   return active;
+}
+
+let fusedOn = process.env.HEPLLM_NATIVE_FUSED !== "0";
+let fusedBuilt = false;
+
+/**
+ * The fused training blocks (native-fused.ts) while the native kernels are active and not
+ * switched off (`useFusedKernels(false)` or HEPLLM_NATIVE_FUSED=0: benchmarks and tests
+ * compare the two); undefined otherwise, and model code then runs plain tfjs ops.
+ */
+export function nativeFused(): FusedKernels | undefined {
+  return active && fusedOn && fusedBuilt ? FUSED : undefined;
+}
+
+/** Switches the fused blocks on or off (the native products stay); returns the previous setting. */
+export function useFusedKernels(on: boolean): boolean {
+  const was = fusedOn;
+  fusedOn = on;
+  return was;
 }

@@ -91,6 +91,9 @@ export class Linear {
 
   /** x [N, in] → y [N, out]. */
   apply(x: tf.Tensor2D): tf.Tensor2D {
+    const l0 = this.lora;
+    const fused = this.w && l0 && !this.merged && !(this.training && l0.dropout > 0) ? backendKernels().fused?.loraLinear : undefined;
+    if (fused) return fused(x, this.w!, l0!.a as tf.Tensor2D, l0!.b as tf.Tensor2D, l0!.scale); // one kernel each way
     let y: tf.Tensor2D;
     if (this.host) {
       y = this.host.matMul(x);
