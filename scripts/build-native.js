@@ -67,7 +67,7 @@ function main() {
   const blas = blasFlags();
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp.node`; // require() loads only *.node files as addons
-  const args = ["-O3", "-std=c++17", "-shared", "-fPIC", "-fvisibility=hidden", `-I${headers}`, ...blas.cflags, ...SOURCES, "-o", tmp, ...blas.libs];
+  const args = ["-O3", "-fno-trapping-math", "-std=c++17", "-shared", "-fPIC", "-fvisibility=hidden", `-I${headers}`, ...blas.cflags, ...SOURCES, "-o", tmp, ...blas.libs];
   if (process.platform === "darwin") args.push("-undefined", "dynamic_lookup"); // N-API symbols come from the node binary
   const r = run(cxx, args);
   if (!r.ok) {
