@@ -23,6 +23,9 @@
 //   loraLinearGradX(heap, dy, w, a, b, dx, n, in, out, r, scale)  dx = dY·Wᵀ + s·(dY·Bᵀ)·Aᵀ
 //   loraLinearGradA(heap, dy, x, b, da, n, in, out, r, scale)   dA = s·xᵀ·(dY·Bᵀ)
 //   loraLinearGradB(heap, dy, x, a, db, n, in, out, r, scale)   dB = s·(x·A)ᵀ·dY
+//   adamW(heap, p, g, m, v, pOut, mOut, vOut, n, beta1, beta2, 1−beta1, 1−beta2, eps, bc1, bc2, lr, decay)
+//     m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², p' = decay·p − lr·(m'/bc1)/(√(v'/bc2) + eps)
+//     (1−β given in double precision, rounded once, as the plain ops round their scalars)
 #include <node_api.h>
 #include <cblas.h>
 
@@ -540,6 +543,37 @@ napi_value LoraLinearGradB(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---- AdamW ----
+
+HEPLLM_CLONES void AdamWLoop(const float* p, const float* g, const float* m, const float* v, float* po, float* mo, float* vo, int64_t n,
+                             float beta1, float beta2, float c1, float c2, float eps, float bc1, float bc2, float lr, float decay) {
+  for (int64_t i = 0; i < n; i++) {
+    const float mn = m[i] * beta1 + g[i] * c1;
+    const float vn = v[i] * beta2 + g[i] * g[i] * c2;
+    mo[i] = mn;
+    vo[i] = vn;
+    const float update = (mn / bc1) / (std::sqrt(vn / bc2) + eps);
+    po[i] = p[i] * decay - update * lr;
+  }
+}
+
+napi_value AdamW(napi_env env, napi_callback_info info) {
+  ARGS("adamW", 17);
+  if (!A.Dims(7, 8)) return nullptr;
+  const int64_t n = A.I(7);
+  const float* p = A.F(0, n);
+  const float* g = p ? A.F(1, n) : nullptr;
+  const float* m = g ? A.F(2, n) : nullptr;
+  const float* v = m ? A.F(3, n) : nullptr;
+  float* po = v ? A.F(4, n) : nullptr;
+  float* mo = po ? A.F(5, n) : nullptr;
+  float* vo = mo ? A.F(6, n) : nullptr;
+  if (!vo) return nullptr;
+  const auto f = [&](int i) { return static_cast<float>(A.v[i]); };
+  AdamWLoop(p, g, m, v, po, mo, vo, n, f(8), f(9), f(10), f(11), f(12), f(13), f(14), f(15), f(16));
+  return nullptr;
+}
+
 }  // namespace
 
 // Adds the kernels above to the addon's exports (called by gemm.cc's module init).
@@ -557,6 +591,7 @@ void RegisterFused(napi_env env, napi_value exports) {
       {"loraLinearGradX", nullptr, LoraLinearGradX, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loraLinearGradA", nullptr, LoraLinearGradA, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loraLinearGradB", nullptr, LoraLinearGradB, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamW", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

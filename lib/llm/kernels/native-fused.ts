@@ -1,6 +1,7 @@
 /**
  * Fused training kernels for the wasm backend with the native addon (native/fused.cc): RMSNorm,
- * SwiGLU, the attention core (RoPE, Q·Kᵀ, bias, softmax, ·V) and the LoRA projection, each one
+ * SwiGLU, the attention core (RoPE, Q·Kᵀ, bias, softmax, ·V), the LoRA projection and the AdamW
+ * update (one kernel per parameter instead of a dozen), each one
  * registered tfjs kernel forward and one (or two) backward, running on the wasm heap in place.
  * They replace dozens of small wasm kernels, transposes and reshapes per layer (a training step
  * made ~1,600 engine calls; the engine's per-call cost was ~40 % of a step next to the native
@@ -28,6 +29,18 @@ export interface FusedAddon {
   loraLinearGradX(heap: ArrayBuffer, dy: number, w: number, a: number, b: number, dx: number, n: number, inF: number, outF: number, r: number, scale: number): void;
   loraLinearGradA(heap: ArrayBuffer, dy: number, x: number, b: number, da: number, n: number, inF: number, outF: number, r: number, scale: number): void;
   loraLinearGradB(heap: ArrayBuffer, dy: number, x: number, a: number, db: number, n: number, inF: number, outF: number, r: number, scale: number): void;
+  adamW(heap: ArrayBuffer, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, beta1: number, beta2: number, c1: number, c2: number, eps: number, bc1: number, bc2: number, lr: number, decay: number): void;
+}
+
+/** One AdamW update's constants (lib/train/adamw.ts): moment decays, ε, bias corrections 1 − βᵗ, step size, and the decoupled decay factor 1 − lr·λ. */
+export interface AdamWStep {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  bc1: number;
+  bc2: number;
+  lr: number;
+  decay: number;
 }
 
 /** Shapes of one attention call: batch, query rows and keys per batch row, heads, kv heads, head size. */
@@ -53,6 +66,8 @@ export interface FusedKernels {
   attention?(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, ropeQ: RopeTable, ropeK: RopeTable, bias: tf.Tensor, dims: AttentionDims): tf.Tensor2D;
   /** x [N, in] · W [in, out] + scale·(x·A)·B with A [in, r], B [r, out] (W frozen). */
   loraLinear?(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): tf.Tensor2D;
+  /** One AdamW update of a parameter and its moments: the new [p, m, v] (no gradient). */
+  adamW?(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, step: AdamWStep): [tf.Tensor, tf.Tensor, tf.Tensor];
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm used here. */
@@ -75,6 +90,7 @@ const K = {
   loraGradX: "HepllmLoraLinearGradX",
   loraGradA: "HepllmLoraLinearGradA",
   loraGradB: "HepllmLoraLinearGradB",
+  adamW: "HepllmAdamW",
 };
 
 /**
@@ -126,6 +142,12 @@ export function registerFusedKernels(addon: FusedAddon): void {
   reg(K.loraGradA, ({ dy, x, b }, be, { scale }) => onHeap(be, [dy, x, b], [[x.shape[1], b.shape[0]]], (h, o) => addon.loraLinearGradA(h, o[0], o[1], o[2], o[3], ...loraDims(x, b, scale)))[0]);
   reg(K.loraGradB, ({ dy, x, a }, be, { scale }) =>
     onHeap(be, [dy, x, a], [[a.shape[1], dy.shape[1]]], (h, o) => addon.loraLinearGradB(h, o[0], o[1], o[2], o[3], x.shape[0], x.shape[1], dy.shape[1], a.shape[1], scale as number))[0]);
+  reg(K.adamW, ({ p, g, m, v }, be, a) => {
+    const n = tf.util.sizeFromShape(p.shape);
+    for (const t of [g, m, v]) if (tf.util.sizeFromShape(t.shape) !== n) throw new Error(`adamW: gradient and moments must match the parameter's shape [${p.shape}]`);
+    return onHeap(be, [p, g, m, v], [p.shape, p.shape, p.shape], (h, o) =>
+      addon.adamW(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], n, a.beta1 as number, a.beta2 as number, 1 - (a.beta1 as number), 1 - (a.beta2 as number), a.eps as number, a.bc1 as number, a.bc2 as number, a.lr as number, a.decay as number));
+  });
 
   const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown> = {}): tf.Tensor[] => {
     const out = tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap);
@@ -193,4 +215,5 @@ export const FUSED: FusedKernels = {
     return out;
   },
   loraLinear: (x, w, a, b, scale) => tf.engine().runKernel(K.lora, { x, w, a, b }, { scale }) as tf.Tensor2D,
+  adamW: (p, g, m, v, step) => tf.engine().runKernel(K.adamW, { p, g, m, v }, step as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor],
 };
