@@ -8,6 +8,10 @@
  * explicit `Transpose` op becomes a cache-blocked native copy too (stock wasm: ~0.7 GB/s on
  * 2-D transposes, 15–20 % of a training step once the products are native).
  *
+ * The addon also carries fused training blocks (native-fused.ts over native/fused.cc: RMSNorm,
+ * SwiGLU, attention with RoPE, the LoRA projection, AdamW), offered to model code as
+ * `backendKernels().fused` while these kernels are active (HEPLLM_NATIVE_FUSED=0: products only).
+ *
  * Without the addon (no compiler or BLAS at install, or HEPLLM_NATIVE=0) the stock wasm kernels
  * stay, and one line on stderr says so and how to get the fast path. Results agree with the wasm
  * path to float32 rounding (test/llm/kernels/native-gemm.test.ts: ≤ 1e-5 relative).
