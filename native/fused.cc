@@ -19,10 +19,13 @@
 //     dS = P⊙(dP − rowsum(dP⊙P)); dq = rope⁻¹(dS·rope(k)), dk = rope⁻¹(Σ_h dSᵀ·rope(q)).
 //   attnApply(heap, p, v, out, B, Tq, S, H, KV, hd)  out [B·Tq, H·hd], head h = P_h · v_g
 //   attnApplyGrad(heap, dO, p, v, dP, dv, B, Tq, S, H, KV, hd)  dP_h = dO_h·v_gᵀ, dv_g = Σ_h P_hᵀ·dO_h
-//   loraLinear(heap, x, w, a, b, y, n, in, out, r, scale)   y = x·W + s·(x·A)·B, W [in,out]
+//   loraLinear(heap, x, xd, w, a, b, y, n, in, out, r, scale)   y = x·W + s·(xd·A)·B, W [in,out]
+//     (xd: the branch's input, x itself or x after dropout)
 //   loraLinearGradX(heap, dy, w, a, b, dx, n, in, out, r, scale)  dx = dY·Wᵀ + s·(dY·Bᵀ)·Aᵀ
-//   loraLinearGradA(heap, dy, x, b, da, n, in, out, r, scale)   dA = s·xᵀ·(dY·Bᵀ)
-//   loraLinearGradB(heap, dy, x, a, db, n, in, out, r, scale)   dB = s·(x·A)ᵀ·dY
+//     (r = 0: dY·Wᵀ only, when the branch has its own input xd)
+//   loraLinearGradXd(heap, dy, a, b, dxd, n, in, out, r, scale)   dxd = s·(dY·Bᵀ)·Aᵀ
+//   loraLinearGradA(heap, dy, xd, b, da, n, in, out, r, scale)  dA = s·xdᵀ·(dY·Bᵀ)
+//   loraLinearGradB(heap, dy, xd, a, db, n, in, out, r, scale)  dB = s·(xd·A)ᵀ·dY
 //   adamW(heap, p, g, m, v, pOut, mOut, vOut, n, beta1, beta2, 1−beta1, 1−beta2, eps, bc1, bc2, lr, decay)
 //     m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², p' = decay·p − lr·(m'/bc1)/(√(v'/bc2) + eps)
 //     (1−β given in double precision, rounded once, as the plain ops round their scalars)
@@ -480,19 +483,35 @@ inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
 }
 
 napi_value LoraLinear(napi_env env, napi_callback_info info) {
-  ARGS("loraLinear", 10);
+  ARGS("loraLinear", 11);
   LoraDims D;
-  if (!D.Read(A, 5)) return nullptr;
+  if (!D.Read(A, 6)) return nullptr;
   const float* x = A.F(0, D.n * D.in);
-  const float* w = x ? A.F(1, D.in * D.out) : nullptr;
-  const float* a = w ? A.F(2, D.in * D.r) : nullptr;
-  const float* b = a ? A.F(3, D.r * D.out) : nullptr;
-  float* y = b ? A.F(4, D.n * D.out) : nullptr;
+  const float* xd = x ? A.F(1, D.n * D.in) : nullptr;
+  const float* w = xd ? A.F(2, D.in * D.out) : nullptr;
+  const float* a = w ? A.F(3, D.in * D.r) : nullptr;
+  const float* b = a ? A.F(4, D.r * D.out) : nullptr;
+  float* y = b ? A.F(5, D.n * D.out) : nullptr;
   if (!y) return nullptr;
   float* h = Scratch(0, D.n * D.r);
   Gemm(false, false, D.n, D.out, D.in, 1.0f, x, D.in, w, D.out, 0.0f, y, D.out);
-  Gemm(false, false, D.n, D.r, D.in, 1.0f, x, D.in, a, D.r, 0.0f, h, D.r);
+  Gemm(false, false, D.n, D.r, D.in, 1.0f, xd, D.in, a, D.r, 0.0f, h, D.r);
   Gemm(false, false, D.n, D.out, D.r, D.scale, h, D.r, b, D.out, 1.0f, y, D.out);
+  return nullptr;
+}
+
+napi_value LoraLinearGradXd(napi_env env, napi_callback_info info) {
+  ARGS("loraLinearGradXd", 9);
+  LoraDims D;
+  if (!D.Read(A, 4)) return nullptr;
+  const float* dy = A.F(0, D.n * D.out);
+  const float* a = dy ? A.F(1, D.in * D.r) : nullptr;
+  const float* b = a ? A.F(2, D.r * D.out) : nullptr;
+  float* dxd = b ? A.F(3, D.n * D.in) : nullptr;
+  if (!dxd) return nullptr;
+  float* dh = Scratch(0, D.n * D.r);
+  Gemm(false, true, D.n, D.r, D.out, D.scale, dy, D.out, b, D.out, 0.0f, dh, D.r);
+  Gemm(false, true, D.n, D.in, D.r, 1.0f, dh, D.r, a, D.r, 0.0f, dxd, D.in);
   return nullptr;
 }
 
@@ -589,6 +608,7 @@ void RegisterFused(napi_env env, napi_value exports) {
       {"attnApplyGrad", nullptr, AttnApplyGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loraLinear", nullptr, LoraLinear, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loraLinearGradX", nullptr, LoraLinearGradX, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraLinearGradXd", nullptr, LoraLinearGradXd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loraLinearGradA", nullptr, LoraLinearGradA, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loraLinearGradB", nullptr, LoraLinearGradB, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamW", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -25,8 +25,9 @@ export interface FusedAddon {
   attnProbsGrad(heap: ArrayBuffer, dP: number, p: number, q: number, k: number, cq: number, sq: number, ck: number, sk: number, dq: number, dk: number, ...dims: number[]): void;
   attnApply(heap: ArrayBuffer, p: number, v: number, out: number, ...dims: number[]): void;
   attnApplyGrad(heap: ArrayBuffer, dO: number, p: number, v: number, dP: number, dv: number, ...dims: number[]): void;
-  loraLinear(heap: ArrayBuffer, x: number, w: number, a: number, b: number, y: number, n: number, inF: number, outF: number, r: number, scale: number): void;
+  loraLinear(heap: ArrayBuffer, x: number, xd: number, w: number, a: number, b: number, y: number, n: number, inF: number, outF: number, r: number, scale: number): void;
   loraLinearGradX(heap: ArrayBuffer, dy: number, w: number, a: number, b: number, dx: number, n: number, inF: number, outF: number, r: number, scale: number): void;
+  loraLinearGradXd(heap: ArrayBuffer, dy: number, a: number, b: number, dxd: number, n: number, inF: number, outF: number, r: number, scale: number): void;
   loraLinearGradA(heap: ArrayBuffer, dy: number, x: number, b: number, da: number, n: number, inF: number, outF: number, r: number, scale: number): void;
   loraLinearGradB(heap: ArrayBuffer, dy: number, x: number, a: number, db: number, n: number, inF: number, outF: number, r: number, scale: number): void;
   adamW(heap: ArrayBuffer, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, beta1: number, beta2: number, c1: number, c2: number, eps: number, bc1: number, bc2: number, lr: number, decay: number): void;
@@ -64,8 +65,11 @@ export interface FusedKernels {
    * projections give them (k, v unrotated, no cache), bias [B or 1, 1, 1, Tq, S] → [B·Tq, H·hd].
    */
   attention?(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, ropeQ: RopeTable, ropeK: RopeTable, bias: tf.Tensor, dims: AttentionDims): tf.Tensor2D;
-  /** x [N, in] · W [in, out] + scale·(x·A)·B with A [in, r], B [r, out] (W frozen). */
-  loraLinear?(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): tf.Tensor2D;
+  /**
+   * x [N, in] · W [in, out] + scale·(xd·A)·B with A [in, r], B [r, out] (W frozen); xd is the
+   * branch's input (x after LoRA dropout), x itself when absent.
+   */
+  loraLinear?(x: tf.Tensor2D, w: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number, xd?: tf.Tensor2D): tf.Tensor2D;
   /** One AdamW update of a parameter and its moments: the new [p, m, v] (no gradient). */
   adamW?(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, step: AdamWStep): [tf.Tensor, tf.Tensor, tf.Tensor];
 }
@@ -87,6 +91,8 @@ const K = {
   attnApply: "HepllmAttnApply",
   attnApplyGrad: "HepllmAttnApplyGrad",
   lora: "HepllmLoraLinear",
+  loraDropout: "HepllmLoraLinearDropout",
+  loraGradXd: "HepllmLoraLinearGradXd",
   loraGradX: "HepllmLoraLinearGradX",
   loraGradA: "HepllmLoraLinearGradA",
   loraGradB: "HepllmLoraLinearGradB",
@@ -136,9 +142,14 @@ export function registerFusedKernels(addon: FusedAddon): void {
   });
   reg(K.attnApplyGrad, ({ dO, p, v }, be, attrs) => onHeap(be, [dO, p, v], [p.shape, v.shape], (h, o) => addon.attnApplyGrad(h, o[0], o[1], o[2], o[3], o[4], ...attnDims(attrs))));
   const loraDims = (x: Info, b: Info, scale: unknown): [number, number, number, number, number] => [x.shape[0], x.shape[1], b.shape[1], b.shape[0], scale as number];
-  reg(K.lora, ({ x, w, a, b }, be, { scale }) => onHeap(be, [x, w, a, b], [[x.shape[0], w.shape[1]]], (h, o) => addon.loraLinear(h, o[0], o[1], o[2], o[3], o[4], ...loraDims(x, b, scale)))[0]);
-  reg(K.loraGradX, ({ dy, w, a, b }, be, { scale }) =>
-    onHeap(be, [dy, w, a, b], [[dy.shape[0], w.shape[0]]], (h, o) => addon.loraLinearGradX(h, o[0], o[1], o[2], o[3], o[4], dy.shape[0], w.shape[0], w.shape[1], b.shape[0], scale as number))[0]);
+  reg(K.lora, ({ x, w, a, b }, be, { scale }) => onHeap(be, [x, w, a, b], [[x.shape[0], w.shape[1]]], (h, o) => addon.loraLinear(h, o[0], o[0], o[1], o[2], o[3], o[4], ...loraDims(x, b, scale)))[0]);
+  reg(K.loraDropout, ({ x, xd, w, a, b }, be, { scale }) =>
+    onHeap(be, [x, xd, w, a, b], [[x.shape[0], w.shape[1]]], (h, o) => addon.loraLinear(h, o[0], o[1], o[2], o[3], o[4], o[5], ...loraDims(x, b, scale)))[0]);
+  // withLora false: dY·Wᵀ only (rank 0), the branch's share going to xd.
+  reg(K.loraGradX, ({ dy, w, a, b }, be, { scale, withLora }) =>
+    onHeap(be, [dy, w, a, b], [[dy.shape[0], w.shape[0]]], (h, o) => addon.loraLinearGradX(h, o[0], o[1], o[2], o[3], o[4], dy.shape[0], w.shape[0], w.shape[1], withLora === false ? 0 : b.shape[0], scale as number))[0]);
+  reg(K.loraGradXd, ({ dy, a, b }, be, { scale }) =>
+    onHeap(be, [dy, a, b], [[dy.shape[0], a.shape[0]]], (h, o) => addon.loraLinearGradXd(h, o[0], o[1], o[2], o[3], dy.shape[0], a.shape[0], dy.shape[1], b.shape[0], scale as number))[0]);
   reg(K.loraGradA, ({ dy, x, b }, be, { scale }) => onHeap(be, [dy, x, b], [[x.shape[1], b.shape[0]]], (h, o) => addon.loraLinearGradA(h, o[0], o[1], o[2], o[3], ...loraDims(x, b, scale)))[0]);
   reg(K.loraGradB, ({ dy, x, a }, be, { scale }) =>
     onHeap(be, [dy, x, a], [[a.shape[1], dy.shape[1]]], (h, o) => addon.loraLinearGradB(h, o[0], o[1], o[2], o[3], x.shape[0], x.shape[1], dy.shape[1], a.shape[1], scale as number))[0]);
@@ -188,6 +199,21 @@ export function registerFusedKernels(addon: FusedAddon): void {
     },
   });
   tf.registerGradient({
+    kernelName: K.loraDropout,
+    inputsToSave: ["x", "xd", "w", "a", "b"],
+    gradFunc: (dy, [x, xd, w, a, b], attrs) => {
+      const d = dy as tf.Tensor;
+      const at = attrs as Record<string, unknown>;
+      return {
+        x: () => run(K.loraGradX, { dy: d, w, a, b }, { ...at, withLora: false })[0],
+        xd: () => run(K.loraGradXd, { dy: d, a, b }, at)[0],
+        a: () => run(K.loraGradA, { dy: d, x: xd, b }, at)[0],
+        b: () => run(K.loraGradB, { dy: d, x: xd, a }, at)[0],
+        w: () => tf.matMul(x, d, true, false),
+      };
+    },
+  });
+  tf.registerGradient({
     kernelName: K.lora,
     inputsToSave: ["x", "w", "a", "b"],
     gradFunc: (dy, [x, w, a, b], attrs) => {
@@ -214,6 +240,7 @@ export const FUSED: FusedKernels = {
     p.dispose(); // the tape keeps its own reference when recording
     return out;
   },
-  loraLinear: (x, w, a, b, scale) => tf.engine().runKernel(K.lora, { x, w, a, b }, { scale }) as tf.Tensor2D,
+  loraLinear: (x, w, a, b, scale, xd) =>
+    (xd ? tf.engine().runKernel(K.loraDropout, { x, xd, w, a, b }, { scale }) : tf.engine().runKernel(K.lora, { x, w, a, b }, { scale })) as tf.Tensor2D,
   adamW: (p, g, m, v, step) => tf.engine().runKernel(K.adamW, { p, g, m, v }, step as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor],
 };

@@ -86,7 +86,7 @@ test("fused RMSNorm and SwiGLU match the plain ops, values and gradients", (t) =
   tf.dispose([x, gain, g, u]);
 });
 
-test("fused LoRA projection matches frozen product + LoRA branch, values and gradients", (t) => {
+test("fused LoRA projection matches frozen product + LoRA branch (dropout off and on), values and gradients", (t) => {
   const why = missing();
   if (why) return skipOrFail(t, why);
   const m = randomModel(TINY_MISTRAL, 4);
@@ -97,6 +97,13 @@ test("fused LoRA projection matches frozen product + LoRA branch, values and gra
       l.lora!.b.assign(randn(rng, l.lora!.b.shape, 0.2));
       const x = randn(rng, [19, l.inFeatures]);
       compare(l.name, [x, l.lora!.a, l.lora!.b], (a) => l.apply(a as tf.Tensor2D));
+      // With LoRA dropout (a fixed seed: both paths draw the same mask) the branch reads x dropped.
+      l.lora!.dropout = 0.3;
+      l.lora!.seed = 17;
+      l.training = true;
+      compare(`${l.name} with dropout`, [x, l.lora!.a, l.lora!.b], (a) => l.apply(a as tf.Tensor2D));
+      l.training = false;
+      l.lora!.dropout = 0;
       x.dispose();
     }
   } finally {
