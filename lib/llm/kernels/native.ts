@@ -218,7 +218,9 @@ export function installNativeKernels(groupKernel: string): void {
     return;
   }
   const a = loadNativeAddon()!;
-  fusedBuilt = typeof a.attnProbs === "function"; // an addon built before native/fused.cc has none
+  // An addon built before native/fused.cc has none; a threaded (shared) heap is not supported.
+  const heap = (tf.findBackend("wasm") as unknown as WasmHeapBackend | null)?.wasm.HEAPU8.buffer;
+  fusedBuilt = typeof a.attnProbs === "function" && heap instanceof ArrayBuffer;
   if (fusedBuilt) registerFusedKernels(a);
   useNativeKernels(true);
 }
