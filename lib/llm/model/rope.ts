@@ -68,10 +68,10 @@ function hostRows(headDim: number, theta: number, scale: number, count: number):
 const rotations = new Map<number, { r: Float32Array; rT: Float32Array }>();
 
 /**
- * R [hd, hd] with x·R = [−x₂, x₁], and Rᵀ for the backward pass, as host values cached per size
- * (uploaded per use, hd² values: no tensor outlives a forward pass).
+ * R [hd, hd] with x·R = [−x₂, x₁], or Rᵀ (the backward pass), as a new tensor from host values
+ * cached per size (hd² values uploaded per use: no tensor outlives a forward pass).
  */
-function rotateHalfMatrix(hd: number): { r: tf.Tensor2D; rT: tf.Tensor2D } {
+function rotateHalfMatrix(hd: number, transposed: boolean): tf.Tensor2D {
   let m = rotations.get(hd);
   if (!m) {
     const half = hd / 2;
@@ -86,7 +86,7 @@ function rotateHalfMatrix(hd: number): { r: tf.Tensor2D; rT: tf.Tensor2D } {
     m = { r, rT };
     rotations.set(hd, m);
   }
-  return { r: tf.tensor2d(m.r, [hd, hd]), rT: tf.tensor2d(m.rT, [hd, hd]) };
+  return tf.tensor2d(transposed ? m.rT : m.r, [hd, hd]);
 }
 
 /** x [N, heads·hd] → the same with every head rotated by its row's angles. */
@@ -95,7 +95,7 @@ export function applyRope(x: tf.Tensor2D, heads: number, headDim: number, table:
   // v·cos + (v·M)·sin for v [N, heads, hd]; M = R forward, Rᵀ backward.
   const rotate = (v: tf.Tensor): tf.Tensor2D =>
     tf.tidy(() => {
-      const rotated = tf.matMul(v.reshape([n * heads, headDim]) as tf.Tensor2D, rotateHalfMatrix(headDim).r).reshape([n, heads, headDim]);
+      const rotated = tf.matMul(v.reshape([n * heads, headDim]) as tf.Tensor2D, rotateHalfMatrix(headDim, false)).reshape([n, heads, headDim]);
       return tf.add(tf.mul(v.reshape([n, heads, headDim]), table.cos), tf.mul(rotated, table.sin)).reshape([n, heads * headDim]) as tf.Tensor2D;
     });
   if (!tapeActive()) return rotate(x);
@@ -107,7 +107,7 @@ export function applyRope(x: tf.Tensor2D, heads: number, headDim: number, table:
       gradFunc: (dy: tf.Tensor, [cos, sin]: tf.Tensor[]) =>
         tf.tidy(() => {
           const d = dy.reshape([n, heads, headDim]);
-          const back = tf.matMul(tf.mul(d, sin).reshape([n * heads, headDim]) as tf.Tensor2D, rotateHalfMatrix(headDim).rT).reshape([n, heads, headDim]);
+          const back = tf.matMul(tf.mul(d, sin).reshape([n * heads, headDim]) as tf.Tensor2D, rotateHalfMatrix(headDim, true)).reshape([n, heads, headDim]);
           return [tf.add(tf.mul(d, cos), back).reshape([n, heads * headDim])];
         }),
     };
