@@ -17,6 +17,7 @@
 //     stays innermost, else 32×32 tiles over the two dims that are innermost in x and in out.
 //   setThreads(n), threads(): the BLAS thread pool's size.
 //   config(): the BLAS library's own description (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... SkylakeX").
+//   The fused training kernels of native/fused.cc (RMSNorm, SwiGLU, attention, LoRA linear).
 #include <node_api.h>
 #include <cblas.h>
 
@@ -295,6 +296,8 @@ napi_value Config(napi_env env, napi_callback_info) {
 
 }  // namespace
 
+void RegisterFused(napi_env env, napi_value exports);  // native/fused.cc
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -304,5 +307,6 @@ NAPI_MODULE_INIT() {
       {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  RegisterFused(env, exports);
   return exports;
 }

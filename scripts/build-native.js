@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds hepllm's optional native matrix products (native/gemm.cc, an N-API addon over OpenBLAS)
+// Builds hepllm's optional native matrix products (native/gemm.cc, an N-API addon over OpenBLAS,
+// with the fused training kernels of native/fused.cc)
 // into native/build/hepllm_native.node. Run by `npm ci` / `npm install` (package.json "install")
 // and by `npm run build:native`. It never fails the install: without a C++ compiler, Node's
 // headers or a BLAS it prints one line saying so and exits 0, and hepllm uses the portable wasm
@@ -16,7 +17,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
-const SOURCE = path.join(ROOT, "native", "gemm.cc");
+const SOURCES = ["gemm.cc", "fused.cc"].map((f) => path.join(ROOT, "native", f)); // products; fused training kernels
 const HOW = "install a C++ compiler and OpenBLAS (Debian: apt-get install g++ libopenblas-dev), then npm run build:native";
 
 function say(msg) {
@@ -66,7 +67,7 @@ function main() {
   const blas = blasFlags();
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp.node`; // require() loads only *.node files as addons
-  const args = ["-O2", "-std=c++17", "-shared", "-fPIC", "-fvisibility=hidden", `-I${headers}`, ...blas.cflags, SOURCE, "-o", tmp, ...blas.libs];
+  const args = ["-O3", "-fno-trapping-math", "-std=c++17", "-shared", "-fPIC", "-fvisibility=hidden", `-I${headers}`, ...blas.cflags, ...SOURCES, "-o", tmp, ...blas.libs];
   if (process.platform === "darwin") args.push("-undefined", "dynamic_lookup"); // N-API symbols come from the node binary
   const r = run(cxx, args);
   if (!r.ok) {

@@ -1,54 +1,68 @@
 /**
- * A `prepare` worker thread: reads its block of rows from the HDF5 file itself (so reading and
- * Blosc decompression scale with the workers instead of queueing in the main thread), clusters
- * each event into an EventRecord, validates it against its output line number and answers with
- * the JSONL text of the block. Started through prepare-worker.js (which registers tsx).
+ * A `prepare` worker thread: clusters the events of a block (read and sent by the main thread)
+ * into EventRecords, validates each against its output line number and answers with the JSONL
+ * text of the block. Started through prepare-worker.js (which registers tsx).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { LHCOFile, openLHCO } from "../events";
-import { eventRecord } from "../jets";
+import type { Event } from "../events/event";
+import { eventRecord } from "../jets/features";
 import { formatRecord } from "./jsonl";
 import { validateRecord } from "./validate";
 
 /** Fixed for the worker's life (workerData). */
 export interface PrepareWorkerConfig {
-  /** Input HDF5 file (also named in error messages). */
+  /** Input file, named in error messages. */
   input: string;
-  /** Master key file for an unlabelled input, if any. */
-  masterkey?: string;
   /** Output file, for validation messages. */
   output: string;
   /** Options passed to eventRecord. */
   recordOptions: { R: number; ptmin: number; maxJets: number };
 }
 
-/** Rows [start, stop) of the input; the first record goes to output line `firstLine`. */
+/**
+ * The events of input rows [start, stop), packed for a zero-copy transfer; the first record goes
+ * to output line `firstLine`. Event k has `counts[k]` particles, stored in `particles` after
+ * those of the events before it as [pt(n), eta(n), phi(n)]; its label is `labels[k]` (-1: none).
+ */
 export interface PrepareTask {
   seq: number;
   start: number;
   stop: number;
   firstLine: number;
+  counts: Int32Array;
+  labels: Int8Array;
+  particles: Float64Array;
 }
 
 export type PrepareReply = { seq: number; ok: true; text: string; count: number } | { seq: number; ok: false; message: string };
 
 const config = workerData as PrepareWorkerConfig;
-// Opened at start-up (loading h5wasm takes ~0.5 s) so it overlaps with the other workers' start.
-const file: Promise<LHCOFile> = openLHCO(config.input, config.masterkey === undefined ? {} : { masterkey: config.masterkey });
-file.catch(() => undefined); // reported with the first task
 
 parentPort!.on("message", (task: PrepareTask) => {
-  file
-    .then((f) => ({ seq: task.seq, ok: true as const, text: runTask(f, task), count: task.stop - task.start }))
-    .catch((err: Error) => ({ seq: task.seq, ok: false as const, message: err?.message ?? String(err) }))
-    .then((reply: PrepareReply) => parentPort!.postMessage(reply));
+  let reply: PrepareReply;
+  try {
+    reply = { seq: task.seq, ok: true, text: runTask(task), count: task.stop - task.start };
+  } catch (err) {
+    reply = { seq: task.seq, ok: false, message: (err as Error)?.message ?? String(err) };
+  }
+  parentPort!.postMessage(reply);
 });
 
-function runTask(f: LHCOFile, task: PrepareTask): string {
-  const events = f.read(task.start, task.stop);
-  const lines: string[] = new Array(events.length);
-  for (let k = 0; k < events.length; k++) {
-    const e = events[k];
+function runTask(task: PrepareTask): string {
+  const n = task.stop - task.start;
+  const lines: string[] = new Array(n);
+  let at = 0;
+  for (let k = 0; k < n; k++) {
+    const m = task.counts[k];
+    const y = task.labels[k];
+    const e: Event = {
+      id: task.start + k,
+      label: y < 0 ? null : (y as 0 | 1),
+      pt: task.particles.subarray(at, at + m),
+      eta: task.particles.subarray(at + m, at + 2 * m),
+      phi: task.particles.subarray(at + 2 * m, at + 3 * m),
+    };
+    at += 3 * m;
     let rec;
     try {
       rec = eventRecord(e, config.recordOptions);

@@ -7,6 +7,8 @@ import { Worker } from "node:worker_threads";
 
 interface Job<Req, Res> {
   msg: Req;
+  /** Buffers moved (not copied) to the worker with the message. */
+  transfer: ArrayBuffer[];
   resolve: (r: Res) => void;
   reject: (e: Error) => void;
 }
@@ -20,9 +22,19 @@ export class WorkerPool<Req, Res> {
   private closed = false;
 
   /** `script`: a .js file (see prepare-worker.js); `workerData`: passed to every worker. */
-  constructor(script: string, size: number, workerData: unknown) {
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(script, { workerData });
+  constructor(
+    private readonly script: string,
+    size: number,
+    private readonly workerData: unknown,
+  ) {
+    this.grow(size);
+  }
+
+  /** Starts `n` more workers (none once closed). */
+  grow(n: number): void {
+    if (this.closed) return;
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(this.script, { workerData: this.workerData, execArgv: workerExecArgv() });
       w.on("message", (res: Res) => this.done(w, res));
       w.on("error", (err) => this.fail(err instanceof Error ? err : new Error(String(err))));
       w.on("exit", (code) => {
@@ -31,14 +43,15 @@ export class WorkerPool<Req, Res> {
       this.workers.push(w);
       this.idle.push(w);
     }
+    this.dispatch();
   }
 
-  /** Sends `msg` to the next free worker; resolves with its reply. */
-  run(msg: Req): Promise<Res> {
+  /** Sends `msg` to the next free worker, moving `transfer` (unusable here afterwards); resolves with its reply. */
+  run(msg: Req, transfer: ArrayBuffer[] = []): Promise<Res> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error("worker pool is closed"));
     return new Promise<Res>((resolve, reject) => {
-      this.queue.push({ msg, resolve, reject });
+      this.queue.push({ msg, transfer, resolve, reject });
       this.dispatch();
     });
   }
@@ -59,7 +72,7 @@ export class WorkerPool<Req, Res> {
       const w = this.idle.pop()!;
       const job = this.queue.shift()!;
       this.busy.set(w, job);
-      w.postMessage(job.msg);
+      w.postMessage(job.msg, job.transfer);
     }
   }
 
@@ -78,4 +91,20 @@ export class WorkerPool<Req, Res> {
     for (const j of this.busy.values()) j.reject(err);
     this.busy.clear();
   }
+}
+
+/**
+ * The parent's Node options minus tsx's ESM loader (`--import tsx`, as under `node --import tsx`
+ * in tests and benchmarks): worker scripts register tsx's require hook themselves (see
+ * prepare-worker.js), and with the ESM loader inherited every module a worker loads also goes
+ * through the loader's hooks thread (~0.3 CPU-s more start-up per worker).
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--import" && argv[i + 1] === "tsx") i++;
+    else if (argv[i] !== "--import=tsx") out.push(argv[i]);
+  }
+  return out;
 }

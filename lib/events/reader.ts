@@ -6,13 +6,19 @@
  */
 import * as fs from "node:fs";
 import { Event, LHCO_COLUMNS_PER_PARTICLE, LHCO_MAX_PARTICLES } from "./event";
-import { h5wasm, H5Dataset, H5File, hdf5EndOfFile } from "./hdf5";
+import { h5wasm, H5Dataset, H5File, H5Module, hdf5EndOfFile } from "./hdf5";
 import { readMasterKey } from "./masterkey";
 
 /** Columns of a row without label (700 x 3). */
 export const LHCO_PARTICLE_COLUMNS = LHCO_MAX_PARTICLES * LHCO_COLUMNS_PER_PARTICLE;
-/** Rows per hyperslab read (~17 MB of float64). */
-const READ_BLOCK_ROWS = 1000;
+/**
+ * Rows per hyperslab read, at most (~4.3 MB of float64 at 2101 columns), rounded down to whole
+ * HDF5 chunks: every read opens the dataset afresh (h5wasm), so a chunk cut by two reads would be
+ * decompressed twice.
+ */
+const READ_BLOCK_ROWS = 256;
+/** Chunks up to this many rows are read whole (17 MB at 2101 columns); larger ones are cut. */
+const MAX_READ_ROWS = 1024;
 /** HDF5 path of the values table. */
 export const LHCO_VALUES_PATH = "df/block0_values";
 
@@ -110,7 +116,7 @@ export async function openLHCO(file: string, opts: { masterkey?: string } = {}):
       }
     }
     const info: LHCOFileInfo = { path: file, nEvents, nColumns, hasLabels: nColumns === LHCO_PARTICLE_COLUMNS + 1 || key !== undefined };
-    return new Reader(f, ds, info, key);
+    return new Reader(h5, f, ds, info, key);
   } catch (err) {
     f.close();
     throw err;
@@ -119,12 +125,23 @@ export async function openLHCO(file: string, opts: { masterkey?: string } = {}):
 
 class Reader implements LHCOFile {
   private open = true;
+  /** Rows of one read: whole HDF5 chunks, about READ_BLOCK_ROWS. */
+  private readonly blockRows: number;
+  /** Read buffer in the wasm heap (float64, blockRows x nColumns), allocated on first read. */
+  private buffer = 0;
+  /** Decoded particles of one read, [pt(n), eta(n), phi(n)] per row, copied out once per read. */
+  private slab: Float64Array | undefined;
   constructor(
+    private readonly h5: H5Module,
     private readonly f: H5File,
     private readonly ds: H5Dataset,
     readonly info: LHCOFileInfo,
     private readonly key: Uint8Array | undefined,
-  ) {}
+  ) {
+    const chunkRows = ds.metadata.chunks?.[0] ?? 1;
+    this.blockRows =
+      chunkRows > MAX_READ_ROWS ? READ_BLOCK_ROWS : chunkRows >= READ_BLOCK_ROWS ? chunkRows : READ_BLOCK_ROWS - (READ_BLOCK_ROWS % chunkRows);
+  }
 
   *chunks(opts: { start?: number; stop?: number; chunkSize?: number } = {}): Generator<Event[]> {
     const { start, stop } = this.range(opts.start ?? 0, opts.stop ?? this.info.nEvents);
@@ -137,27 +154,69 @@ class Reader implements LHCOFile {
     if (!this.open) throw new Error(`${this.info.path}: read after close`);
     ({ start, stop } = this.range(start, stop));
     const out: Event[] = [];
-    // Bounded hyperslabs, so that a long range never needs one huge (rows x 2101) buffer.
-    for (let a = start; a < stop; a += READ_BLOCK_ROWS) this.readBlock(a, Math.min(stop, a + READ_BLOCK_ROWS), out);
+    // Bounded hyperslabs ending on chunk boundaries, so that a long range never needs one huge
+    // (rows x 2101) buffer and no chunk is decompressed twice.
+    const B = this.blockRows;
+    for (let a = start; a < stop; ) {
+      const b = Math.min(stop, (Math.floor(a / B) + 1) * B);
+      this.readBlock(a, b, out);
+      a = b;
+    }
     return out;
   }
 
+  /**
+   * Rows [start, stop) through h5wasm's low-level read into a buffer kept in the wasm heap and
+   * decoded in place: Dataset.slice would malloc, copy out and free ~17 kB per row, which cost
+   * more than the HDF5 read and the Blosc decompression together.
+   */
   private readBlock(start: number, stop: number, out: Event[]): void {
-    let values: Float64Array;
+    const M = this.h5.Module;
+    const nCol = this.info.nColumns;
+    const n = (stop - start) * nCol;
+    if (this.buffer === 0) {
+      this.buffer = M._malloc(this.blockRows * nCol * 8);
+      if (this.buffer === 0) throw new Error(`${this.info.path}: cannot allocate a ${this.blockRows}-row read buffer`);
+    }
+    let status: number;
     try {
-      values = this.ds.slice([[start, stop], []]) as Float64Array;
+      status = M.get_dataset_data(this.f.file_id, this.ds.path, [BigInt(stop - start), BigInt(nCol)], [BigInt(start), 0n], [1n, 1n], BigInt(this.buffer));
     } catch (err) {
       throw new LHCOFormatError(this.info.path, `rows ${start}..${stop - 1}: cannot read (${(err as Error).message}); file truncated or corrupt?`);
     }
-    const nCol = this.info.nColumns;
-    if (!(values instanceof Float64Array) || values.length !== (stop - start) * nCol) {
-      throw new LHCOFormatError(this.info.path, `rows ${start}..${stop - 1}: short read, file truncated or corrupt?`);
+    if (status < 0) throw new LHCOFormatError(this.info.path, `rows ${start}..${stop - 1}: cannot read (HDF5 status ${status}); file truncated or corrupt?`);
+    // A view made after the read: the heap may have grown (and moved) during it.
+    const values = new Float64Array(M.HEAPU8.buffer, this.buffer, n);
+    // One array for the whole read, each event's pt, eta and phi views into it: three typed-array
+    // allocations per event cost more than decoding its 2100 values.
+    const slab = (this.slab ??= new Float64Array(this.blockRows * LHCO_PARTICLE_COLUMNS));
+    const counts = new Int32Array(stop - start);
+    let used = 0;
+    for (let r = 0; r < stop - start; r++) {
+      counts[r] = decodeParticles(values, r * nCol, slab, used, this.info.path, start + r);
+      used += 3 * counts[r];
     }
-    for (let r = 0; r < stop - start; r++) out.push(this.decodeRow(values, r * nCol, start + r));
+    const block = slab.slice(0, used);
+    let at = 0;
+    for (let r = 0; r < stop - start; r++) {
+      const k = counts[r];
+      out.push({
+        id: start + r,
+        label: this.label(values, r * nCol, start + r),
+        pt: block.subarray(at, at + k),
+        eta: block.subarray(at + k, at + 2 * k),
+        phi: block.subarray(at + 2 * k, at + 3 * k),
+      });
+      at += 3 * k;
+    }
   }
 
   close(): void {
-    if (this.open) this.f.close();
+    if (this.open) {
+      if (this.buffer !== 0) this.h5.Module._free(this.buffer);
+      this.buffer = 0;
+      this.f.close();
+    }
     this.open = false;
   }
 
@@ -169,33 +228,28 @@ class Reader implements LHCOFile {
     return { start, stop };
   }
 
-  /** One row (at `off` in `v`) to an Event, checking every value; padding = slots with pT 0. */
-  private decodeRow(v: Float64Array, off: number, row: number): Event {
-    const n = decodeParticles(v, off, this.info.path, row);
-    const pt = SCRATCH_PT.slice(0, n);
-    const eta = SCRATCH_ETA.slice(0, n);
-    const phi = SCRATCH_PHI.slice(0, n);
-    let label: 0 | 1 | null = null;
-    if (this.key) label = this.key[row] as 0 | 1;
-    else if (this.info.nColumns > LHCO_PARTICLE_COLUMNS) {
+  /** The label of the row at `off` in `v`: from the master key, the label column, or none. */
+  private label(v: Float64Array, off: number, row: number): 0 | 1 | null {
+    if (this.key) return this.key[row] as 0 | 1;
+    if (this.info.nColumns > LHCO_PARTICLE_COLUMNS) {
       const y = v[off + LHCO_PARTICLE_COLUMNS];
       if (y !== 0 && y !== 1) throw new LHCOFormatError(this.info.path, `label must be 0 or 1, got ${y}`, row, LHCO_PARTICLE_COLUMNS);
-      label = y;
+      return y;
     }
-    return { id: row, label, pt, eta, phi };
+    return null;
   }
 }
 
-const SCRATCH_PT = new Float64Array(LHCO_MAX_PARTICLES);
 const SCRATCH_ETA = new Float64Array(LHCO_MAX_PARTICLES);
 const SCRATCH_PHI = new Float64Array(LHCO_MAX_PARTICLES);
 
 /**
- * Copies the non-padding particles of the row at `off` into the scratch arrays and returns their
- * count. Hot loop (2100 values a row): finiteness is tested as x - x === 0 (false for NaN, +-inf)
- * on the three values of a slot at once; the slow path only locates the culprit for the error.
+ * Copies the non-padding particles of the row at `off` to `dst` from `at` as [pt(n), eta(n),
+ * phi(n)] and returns their count n. Hot loop (2100 values a row): finiteness is tested as
+ * x - x === 0 (false for NaN, +-inf) on the three values of a slot at once; the slow path only
+ * locates the culprit for the error.
  */
-function decodeParticles(v: Float64Array, off: number, file: string, row: number): number {
+function decodeParticles(v: Float64Array, off: number, dst: Float64Array, at: number, file: string, row: number): number {
   let n = 0;
   for (let i = 0; i < LHCO_MAX_PARTICLES; i++) {
     const o = off + 3 * i;
@@ -204,12 +258,14 @@ function decodeParticles(v: Float64Array, off: number, file: string, row: number
     const phi = v[o + 2];
     if (pt - pt + (eta - eta) + (phi - phi) !== 0 || pt < 0) badSlot(v, off, i, file, row);
     if (pt > 0) {
-      SCRATCH_PT[n] = pt;
+      dst[at + n] = pt;
       SCRATCH_ETA[n] = eta;
       SCRATCH_PHI[n] = phi;
       n++;
     }
   }
+  for (let k = 0; k < n; k++) dst[at + n + k] = SCRATCH_ETA[k];
+  for (let k = 0; k < n; k++) dst[at + 2 * n + k] = SCRATCH_PHI[k];
   return n;
 }
 

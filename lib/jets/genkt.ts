@@ -164,26 +164,31 @@ export class GenKtClusterer extends ClusterSequence {
       this.setDiJ(a, diJ[tail]);
     }
     if (b >= 0) {
+      // FastJet's update loop, each test once per jet: a jet whose NN merged is recomputed (its
+      // new NN is within slots 0..n-1, never the tail); else the new jet b may be its new NN; else
+      // a NN in the tail slot follows that jet to slot a. b's own NN: the nearest, first slot on ties.
       const rb = bRap[b], fb = bPhi[b];
+      let bBest = bNNDist[b], bBestJ = bNN[b];
       for (let i = 0; i < n; i++) {
+        if (i === b) continue;
         let dphi = Math.abs(bPhi[i] - fb);
         if (dphi > PI) dphi = TWOPI - dphi;
         const drap = bRap[i] - rb;
         const dist = dphi * dphi + drap * drap;
-        if (bNN[i] === a || bNN[i] === b) {
+        const nni = bNN[i];
+        if (nni === a || nni === b) {
           // Its NN merged. When the new jet is strictly closer than that NN was, it is the unique
           // nearest (every other jet was at least that far): what the full scan would find.
-          if (dist < bNNDist[i] && i !== b) { bNNDist[i] = dist; bNN[i] = b; }
+          if (dist < bNNDist[i]) { bNNDist[i] = dist; bNN[i] = b; }
           else this.setNNNoCross(i, n);
           this.setDiJ(i, this.slotDiJ(i));
-        }
-        if (dist < bNNDist[i] && i !== b) {
+        } else if (dist < bNNDist[i]) {
           bNNDist[i] = dist; bNN[i] = b;
           this.setDiJ(i, this.slotDiJ(i));
-        }
-        if (dist < bNNDist[b] && i !== b) { bNNDist[b] = dist; bNN[b] = i; }
-        if (bNN[i] === tail) bNN[i] = a;
+        } else if (nni === tail) bNN[i] = a;
+        if (dist < bBest) { bBest = dist; bBestJ = i; }
       }
+      bNNDist[b] = bBest; bNN[b] = bBestJ;
       this.setDiJ(b, this.slotDiJ(b));
     } else {
       // Beam step: FastJet also recomputes jets whose NN is NULL, which cannot change them.

@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { HostReads, readSync } from "../llm/kernels/read";
+import { backendKernels } from "../llm/kernels/kernels";
 
 export interface AdamWConfig {
   /** First-moment decay. */
@@ -66,6 +67,15 @@ export class AdamW {
           if (!grad) continue;
           const m = this.m.get(p)!;
           const v = this.v.get(p)!;
+          const fused = backendKernels().fused?.adamW;
+          if (fused) {
+            // The same update as below in one kernel (lib/llm/kernels/native-fused.ts).
+            const [pn, mn, vn] = fused(p, grad, m, v, { beta1, beta2, eps, bc1, bc2, lr: glr, decay: g.weightDecay > 0 ? 1 - glr * g.weightDecay : 1 });
+            m.assign(mn);
+            v.assign(vn);
+            p.assign(pn);
+            continue;
+          }
           const mNew = m.mul(beta1).add(grad.mul(1 - beta1));
           const vNew = v.mul(beta2).add(grad.square().mul(1 - beta2));
           m.assign(mNew);

@@ -90,3 +90,14 @@ test("an aborted run writes nothing", async () => {
   assert.equal(fs.existsSync(out), false);
   assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")), []);
 });
+
+test("an error while clustering in a worker names the input and the event, and writes nothing", async () => {
+  // R above FastJet's limit (1000): eventRecord throws for the first event a worker clusters.
+  const out = path.join(dir, "bad-r.jsonl");
+  await assert.rejects(prepare({ input, output: out, jobs: 2, R: 2000, progress: false }), (err: Error) => {
+    assert.match(err.message, new RegExp(`^${input.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: event \\d+: `));
+    return true;
+  });
+  assert.equal(fs.existsSync(out), false);
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")), []);
+});

@@ -116,6 +116,34 @@ test("tiled clustering without tile slack (every merged jet may re-pack the tile
   }
 });
 
+/**
+ * Random events turned in azimuth so that the hardest particle sits just above phi = 0: its dense
+ * core straddles the 0/2pi seam, where the tiles' azimuth neighbours wrap around.
+ */
+function seamEvents(n: number, seed: number) {
+  return randomEvents(n, seed).map((ev) => {
+    let lead = 0;
+    for (let i = 1; i < ev.pt.length; i++) if (ev.pt[i] > ev.pt[lead]) lead = i;
+    const turn = 0.02 - ev.phi[lead];
+    const phi = ev.phi.map((f) => Math.atan2(Math.sin(f + turn), Math.cos(f + turn)));
+    return { ...ev, phi };
+  });
+}
+
+test("tiled and plain N^2 agree on dense jets straddling phi = 0", () => {
+  const plain = new GenKtClusterer(), tiled = new TiledGenKtClusterer();
+  for (const ev of seamEvents(60, 21)) {
+    const fm = fourMomenta(ev.pt, ev.eta, ev.phi);
+    for (const [p, R] of [[-1, 1.0], [-1, 1.25], [-1, 1.8], [1, 0.6], [0, 0.9]]) {
+      plain.init(fm, ev.pt.length, p, R); plain.runUntil(0);
+      tiled.init(fm, ev.pt.length, p, R); tiled.runUntil(0);
+      const key = (c: GenKtClusterer | TiledGenKtClusterer) =>
+        Array.from(c.beamJets.subarray(0, c.nBeam), (k) => `${c.px[k]},${c.E[k]}:${c.constituentsOf(k, []).join(" ")}`).sort();
+      assert.deepEqual(key(tiled), key(plain), `event ${ev.id}, p ${p}, R ${R}`);
+    }
+  }
+});
+
 const noFastjet = requireReference(fastjetUnavailable());
 for (const [algorithm, R, seed] of [["antikt", 1.0, 1], ["antikt", 0.4, 2], ["kt", 1.0, 3], ["cambridge", 0.8, 4], ["antikt", 1.5, 5]] as const) {
   test(`${algorithm} R=${R} equals FastJet 3.4 bit for bit on 150 random LHCO-like events`, { skip: noFastjet }, () => {
@@ -130,6 +158,23 @@ for (const [algorithm, R, seed] of [["antikt", 1.0, 1], ["antikt", 0.4, 2], ["kt
         const j = jets[k];
         assert.deepEqual([j.px, j.py, j.pz, j.E], [r.px, r.py, r.pz, r.E], `event ${i} jet ${k}: four-momentum`);
         assert.deepEqual(j.constituents, r.constituents, `event ${i} jet ${k}: constituents`);
+      });
+    });
+  });
+}
+
+for (const R of [1.0, 1.25]) {
+  test(`anti-kt R=${R} equals FastJet 3.4 bit for bit on dense jets straddling phi = 0 (tiled path)`, { skip: noFastjet }, () => {
+    buildFastjetDriver();
+    const events = seamEvents(100, 31);
+    const fms = events.map((e) => fourMomenta(e.pt, e.eta, e.phi));
+    const ref = fastjetCluster("antikt", R, 5, 1000, fms, events.map((e) => e.pt.length));
+    events.forEach((ev, i) => {
+      const jets = clusterJets(ev.pt, ev.eta, ev.phi, { algorithm: "antikt", R }, 5);
+      assert.equal(jets.length, ref[i].nJets, `event ${i}: number of jets`);
+      ref[i].jets.forEach((r, k) => {
+        assert.deepEqual([jets[k].px, jets[k].py, jets[k].pz, jets[k].E], [r.px, r.py, r.pz, r.E], `event ${i} jet ${k}: four-momentum`);
+        assert.deepEqual(jets[k].constituents, r.constituents, `event ${i} jet ${k}: constituents`);
       });
     });
   });

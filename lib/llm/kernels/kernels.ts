@@ -8,6 +8,7 @@ import { WASM_KERNELS } from "./wasm";
 import { WEBGPU_KERNELS, webGpuAdapter } from "./webgpu";
 import type { Bf16Bits } from "../io/half";
 import { HalfWeight, webGpuHalfWeight } from "./webgpu-f16-matmul";
+import type { FusedKernels } from "./native-fused";
 
 export interface BackendKernels {
   /**
@@ -36,6 +37,12 @@ export interface BackendKernels {
    * (the CPU, software adapters) float32 stays the default.
    */
   halfByDefault?: () => boolean;
+  /**
+   * Fused RMSNorm, SwiGLU, attention core and LoRA projection, each one op with its own backward
+   * (native-fused.ts: wasm with the native addon); undefined where the backend has none (then
+   * the model composes plain tfjs ops).
+   */
+  fused?: FusedKernels;
 }
 
 /** Plain tfjs ops; per-group splitting as on wasm (the cpu backend's batched kernel is no faster). */

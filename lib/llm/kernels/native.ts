@@ -8,6 +8,10 @@
  * explicit `Transpose` op becomes a cache-blocked native copy too (stock wasm: ~0.7 GB/s on
  * 2-D transposes, 15–20 % of a training step once the products are native).
  *
+ * The addon also carries fused training blocks (native-fused.ts over native/fused.cc: RMSNorm,
+ * SwiGLU, attention with RoPE, the LoRA projection, AdamW), offered to model code as
+ * `backendKernels().fused` while these kernels are active (HEPLLM_NATIVE_FUSED=0: products only).
+ *
  * Without the addon (no compiler or BLAS at install, or HEPLLM_NATIVE=0) the stock wasm kernels
  * stay, and one line on stderr says so and how to get the fast path. Results agree with the wasm
  * path to float32 rounding (test/llm/kernels/native-gemm.test.ts: ≤ 1e-5 relative).
@@ -21,9 +25,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { isMainThread } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
+import { FUSED, FusedAddon, FusedKernels, registerFusedKernels } from "./native-fused";
 
-/** The addon's exports (native/gemm.cc documents the arguments). */
-interface NativeAddon {
+/** The addon's exports (native/gemm.cc and native/fused.cc document the arguments). */
+interface NativeAddon extends FusedAddon {
   sgemm(
     heap: ArrayBuffer, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
     aOff: number, aStride: number, bOff: number, bStride: number, cOff: number,
@@ -212,6 +217,11 @@ export function installNativeKernels(groupKernel: string): void {
     told = true;
     return;
   }
+  const a = loadNativeAddon()!;
+  // An addon built before native/fused.cc has none; a threaded (shared) heap is not supported.
+  const heap = (tf.findBackend("wasm") as unknown as WasmHeapBackend | null)?.wasm.HEAPU8.buffer;
+  fusedBuilt = typeof a.attnProbs === "function" && heap instanceof ArrayBuffer;
+  if (fusedBuilt) registerFusedKernels(a);
   useNativeKernels(true);
 }
 
@@ -232,4 +242,23 @@ export function useNativeKernels(on: boolean): boolean {
 /** Whether the wasm backend's products run natively now. */
 export function nativeKernelsActive(): boolean {
   return active;
+}
+
+let fusedOn = process.env.HEPLLM_NATIVE_FUSED !== "0";
+let fusedBuilt = false;
+
+/**
+ * The fused training blocks (native-fused.ts) while the native kernels are active and not
+ * switched off (`useFusedKernels(false)` or HEPLLM_NATIVE_FUSED=0: benchmarks and tests
+ * compare the two); undefined otherwise, and model code then runs plain tfjs ops.
+ */
+export function nativeFused(): FusedKernels | undefined {
+  return active && fusedOn && fusedBuilt ? FUSED : undefined;
+}
+
+/** Switches the fused blocks on or off (the native products stay); returns the previous setting. */
+export function useFusedKernels(on: boolean): boolean {
+  const was = fusedOn;
+  fusedOn = on;
+  return was;
 }

@@ -13,7 +13,7 @@
  *   output's heap memory, with no float32 copy on the JS side.
  */
 import * as tf from "@tensorflow/tfjs";
-import { installNativeKernels } from "./native";
+import { installNativeKernels, nativeFused } from "./native";
 import { bf16ToF32 } from "../io/half";
 import { EXPAND_BF16 } from "./expand-bf16";
 
@@ -113,6 +113,9 @@ export const WASM_KERNELS = {
   },
   splitGroupProducts: true,
   syncReads: true,
+  get fused() {
+    return nativeFused();
+  },
 };
 
 /** a [G,M,K] · b [G,K,N] → [G,M,N] by per-group native products (wasm; outside a gradient tape). */

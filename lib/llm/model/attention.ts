@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { KVCache } from "./kv-cache";
 import { Linear } from "./linear";
 import { bmm, tapeActive } from "../kernels/matmul";
+import { backendKernels } from "../kernels/kernels";
 import { applyRope, RopeTable } from "./rope";
 
 export interface AttentionWeights {
@@ -58,6 +59,13 @@ export function attention(x: tf.Tensor2D, w: AttentionWeights, c: AttentionConte
   const { batch: b, queryLen: t, heads, kvHeads: kv, headDim: hd } = c;
   const rep = heads / kv;
   const tq = only ? only.len : t;
+  const fused = backendKernels().fused?.attention;
+  if (fused && !c.cache) {
+    // RoPE, scores, bias, softmax and ·V in two kernels each way, on the projections' own layout.
+    const dims = { batch: b, queryLen: tq, keyLen: t, heads, kvHeads: kv, headDim: hd };
+    const o = fused(w.q.apply(only ? only.x : x), w.k.apply(x), w.v.apply(x), only ? only.rope : c.ropeQ, c.ropeK, only ? only.bias : c.bias, dims);
+    return w.o.apply(o);
+  }
   const q = applyRope(w.q.apply(only ? only.x : x), heads, hd, only ? only.rope : c.ropeQ);
   let k = applyRope(w.k.apply(x), kv, hd, c.ropeK).reshape([b, t, kv * hd]) as tf.Tensor3D;
   let v = w.v.apply(x).reshape([b, t, kv * hd]) as tf.Tensor3D;

@@ -91,6 +91,13 @@ export class Linear {
 
   /** x [N, in] → y [N, out]. */
   apply(x: tf.Tensor2D): tf.Tensor2D {
+    const l0 = this.lora;
+    const fused = this.w && l0 && !this.merged ? backendKernels().fused?.loraLinear : undefined;
+    if (fused) {
+      // One kernel each way; with dropout the branch reads its own (dropped) input.
+      const xd = this.training && l0!.dropout > 0 ? (seededDropout(x, l0!.dropout, l0!.seed) as tf.Tensor2D) : undefined;
+      return fused(x, this.w!, l0!.a as tf.Tensor2D, l0!.b as tf.Tensor2D, l0!.scale, xd);
+    }
     let y: tf.Tensor2D;
     if (this.host) {
       y = this.host.matMul(x);

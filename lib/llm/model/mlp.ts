@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Linear } from "./linear";
 import { tapeActive } from "../kernels/matmul";
+import { backendKernels } from "../kernels/kernels";
 
 export interface MlpWeights {
   gate: Linear; // [D → I]
@@ -15,6 +16,8 @@ export interface MlpWeights {
 
 /** silu(g) ⊙ u for g, u [N, I]. */
 export function swiglu(g: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D {
+  const fused = backendKernels().fused?.swiglu;
+  if (fused) return fused(g, u); // one kernel each way
   if (!tapeActive()) return tf.tidy(() => tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [gg, uu, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];

@@ -6,9 +6,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { tapeActive } from "../kernels/matmul";
+import { backendKernels } from "../kernels/kernels";
 
 /** x [N, D], gain g [D] → [N, D]. */
 export function rmsNorm(x: tf.Tensor2D, gain: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const fused = backendKernels().fused?.rmsNorm;
+  if (fused) return fused(x, gain, eps); // one kernel each way
   const inv = (v: tf.Tensor): tf.Tensor => tf.rsqrt(tf.add(tf.mean(tf.square(v), -1, true), eps)); // r, [N, 1]
   if (!tapeActive()) return tf.tidy(() => tf.mul(tf.mul(x, inv(x)), gain) as tf.Tensor2D);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {

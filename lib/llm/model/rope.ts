@@ -65,45 +65,49 @@ function hostRows(headDim: number, theta: number, scale: number, count: number):
   return t;
 }
 
-const rotations = new Map<number, { r: tf.Tensor2D; rT: tf.Tensor2D }>();
+const rotations = new Map<number, { r: Float32Array; rT: Float32Array }>();
 
-/** R [hd, hd] with x·R = [−x₂, x₁], and Rᵀ for the backward pass (cached per size, kept). */
-function rotateHalfMatrix(hd: number): { r: tf.Tensor2D; rT: tf.Tensor2D } {
+/**
+ * R [hd, hd] with x·R = [−x₂, x₁], or Rᵀ (the backward pass), as a new tensor from host values
+ * cached per size (hd² values uploaded per use: no tensor outlives a forward pass).
+ */
+function rotateHalfMatrix(hd: number, transposed: boolean): tf.Tensor2D {
   let m = rotations.get(hd);
   if (!m) {
     const half = hd / 2;
     const r = new Float32Array(hd * hd);
+    const rT = new Float32Array(hd * hd);
     for (let j = 0; j < half; j++) {
       r[(j + half) * hd + j] = -1; // out[j] = −x[j + hd/2]
       r[j * hd + (j + half)] = 1; // out[j + hd/2] = x[j]
+      rT[j * hd + (j + half)] = -1;
+      rT[(j + half) * hd + j] = 1;
     }
-    const rt = tf.keep(tf.tensor2d(r, [hd, hd]));
-    m = { r: rt, rT: tf.keep(tf.transpose(rt)) };
+    m = { r, rT };
     rotations.set(hd, m);
   }
-  return m;
+  return tf.tensor2d(transposed ? m.rT : m.r, [hd, hd]);
 }
 
 /** x [N, heads·hd] → the same with every head rotated by its row's angles. */
 export function applyRope(x: tf.Tensor2D, heads: number, headDim: number, table: RopeTable): tf.Tensor2D {
   const n = x.shape[0];
-  const { r, rT } = rotateHalfMatrix(headDim);
   // v·cos + (v·M)·sin for v [N, heads, hd]; M = R forward, Rᵀ backward.
-  const rotate = (v: tf.Tensor, m: tf.Tensor2D): tf.Tensor2D =>
+  const rotate = (v: tf.Tensor): tf.Tensor2D =>
     tf.tidy(() => {
-      const rotated = tf.matMul(v.reshape([n * heads, headDim]) as tf.Tensor2D, m).reshape([n, heads, headDim]);
+      const rotated = tf.matMul(v.reshape([n * heads, headDim]) as tf.Tensor2D, rotateHalfMatrix(headDim, false)).reshape([n, heads, headDim]);
       return tf.add(tf.mul(v.reshape([n, heads, headDim]), table.cos), tf.mul(rotated, table.sin)).reshape([n, heads * headDim]) as tf.Tensor2D;
     });
-  if (!tapeActive()) return rotate(x, r);
+  if (!tapeActive()) return rotate(x);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xx, save] = args as [tf.Tensor, tf.GradSaveFunc];
     save([table.cos, table.sin]); // the tables die with the forward pass's scope; the tape keeps copies
     return {
-      value: rotate(xx, r),
+      value: rotate(xx),
       gradFunc: (dy: tf.Tensor, [cos, sin]: tf.Tensor[]) =>
         tf.tidy(() => {
           const d = dy.reshape([n, heads, headDim]);
-          const back = tf.matMul(tf.mul(d, sin).reshape([n * heads, headDim]) as tf.Tensor2D, rT).reshape([n, heads, headDim]);
+          const back = tf.matMul(tf.mul(d, sin).reshape([n * heads, headDim]) as tf.Tensor2D, rotateHalfMatrix(headDim, true)).reshape([n, heads, headDim]);
           return [tf.add(tf.mul(d, cos), back).reshape([n, heads * headDim])];
         }),
     };

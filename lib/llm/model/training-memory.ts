@@ -25,7 +25,9 @@
  * (in; lib/llm/model/dropout.ts draws the mask again in the backward). Outside the layers, per token: the rotary tables
  * (4·hd) and the final norm (D + 1); with the "lm" head, 3·V per answer position (log-softmax,
  * one-hot, product). test/llm/model/training-memory.test.ts checks this count against the
- * buffers the tape really saves.
+ * buffers the tape really saves. With the native fused blocks (lib/llm/kernels/native-fused.ts:
+ * wasm with the addon) the tape saves less (no transposed copies, no rotated q/k, no LoRA
+ * branch products): the count is then an upper bound.
  */
 import type { ModelConfig } from "./config";
 import { countParameters, formatCount, gb, ParameterCount } from "./memory-plan";

@@ -1,0 +1,617 @@
+// hepllm's fused training kernels: the decoder's element-wise blocks and its attention core, each
+// forward and backward as one call on the tfjs wasm heap (in place, like gemm.cc's products), so a
+// training step makes a few engine calls per layer instead of dozens of small wasm kernels,
+// transposes and reshapes. Registered by lib/llm/kernels/native-fused.ts; every formula is the
+// one of the plain-op path it replaces (lib/llm/model/{rmsnorm,mlp,rope,attention,linear}.ts).
+//
+// All arguments after the heap are whole numbers: byte offsets into the heap and dimensions
+// (float `eps`/`scale` are passed as doubles). Every range is checked against the heap.
+//
+//   rmsNorm(heap, x, g, y, n, d, eps)              y = x·r·g, r = 1/√(mean(x²)+eps), x [n,d], g [d]
+//   rmsNormGrad(heap, dy, x, g, dx, dg, n, d, eps) dx = r·u − x·r³·mean(x·u), u = g⊙dy; dg = Σ dy⊙x·r
+//   swiglu(heap, g, u, y, count)                   y = g·σ(g)·u
+//   swigluGrad(heap, dy, g, u, dg, du, count)      du = dy·g·σ(g), dg = dy·u·σ(g)·(1 + g(1−σ(g)))
+//   attnProbs(heap, q, k, cq, sq, ck, sk, bias, biasBatched, p, B, Tq, S, H, KV, hd)
+//     P [B,H,Tq,S] = softmax(rope(q)_h · rope(k)_gᵀ + bias), g = ⌊h/(H/KV)⌋; q [B·Tq, H·hd],
+//     k [B·S, KV·hd], cq/sq [B·Tq, hd], ck/sk [B·S, hd] (rotate-half tables, query scale folded
+//     in), bias [B or 1, Tq, S] (biasBatched 1 or 0).
+//   attnProbsGrad(heap, dP, p, q, k, cq, sq, ck, sk, dq, dk, B, Tq, S, H, KV, hd)
+//     dS = P⊙(dP − rowsum(dP⊙P)); dq = rope⁻¹(dS·rope(k)), dk = rope⁻¹(Σ_h dSᵀ·rope(q)).
+//   attnApply(heap, p, v, out, B, Tq, S, H, KV, hd)  out [B·Tq, H·hd], head h = P_h · v_g
+//   attnApplyGrad(heap, dO, p, v, dP, dv, B, Tq, S, H, KV, hd)  dP_h = dO_h·v_gᵀ, dv_g = Σ_h P_hᵀ·dO_h
+//   loraLinear(heap, x, xd, w, a, b, y, n, in, out, r, scale)   y = x·W + s·(xd·A)·B, W [in,out]
+//     (xd: the branch's input, x itself or x after dropout)
+//   loraLinearGradX(heap, dy, w, a, b, dx, n, in, out, r, scale)  dx = dY·Wᵀ + s·(dY·Bᵀ)·Aᵀ
+//     (r = 0: dY·Wᵀ only, when the branch has its own input xd)
+//   loraLinearGradXd(heap, dy, a, b, dxd, n, in, out, r, scale)   dxd = s·(dY·Bᵀ)·Aᵀ
+//   loraLinearGradA(heap, dy, xd, b, da, n, in, out, r, scale)  dA = s·xdᵀ·(dY·Bᵀ)
+//   loraLinearGradB(heap, dy, xd, a, db, n, in, out, r, scale)  dB = s·(xd·A)ᵀ·dY
+//   adamW(heap, p, g, m, v, pOut, mOut, vOut, n, beta1, beta2, 1−beta1, 1−beta2, eps, bc1, bc2, lr, decay)
+//     m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², p' = decay·p − lr·(m'/bc1)/(√(v'/bc2) + eps)
+//     (1−β given in double precision, rounded once, as the plain ops round their scalars)
+#include <node_api.h>
+#include <cblas.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+// The element-wise loops are built for AVX-512 and AVX2 as well as the baseline, picked at load
+// time by the CPU (GCC's function multi-versioning; measured ~3× on SwiGLU over SSE2).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
+#define HEPLLM_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define HEPLLM_CLONES
+#endif
+
+namespace {
+
+// exp(x) for float32 (Cephes expf: range reduction by ln 2, degree-5 polynomial; ≤ 2 ulp), written
+// without branches so that loops over it vectorise (with -fno-trapping-math, as
+// scripts/build-native.js builds); 0 below −80 (e.g. the masked scores, −1e9: exp(−80) = 1.8e-35
+// is below anything a softmax or sigmoid can show, and staying clear of subnormals keeps it fast).
+inline float ExpF(float x) {
+  const float keep = x >= -80.0f ? 1.0f : 0.0f;
+  x = x < -80.0f ? -80.0f : x;
+  x = x > 88.3f ? 88.3f : x;
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest
+  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
+  const float z = r * r;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * z + r + 1.0f;
+  const float scale = __builtin_bit_cast(float, (static_cast<int32_t>(n) + 127) << 23);
+  return p * scale * keep;
+}
+
+bool Throw(napi_env env, const std::string& msg) {
+  napi_throw_range_error(env, nullptr, msg.c_str());
+  return false;
+}
+
+// The call's arguments: the heap (argument 0) and `count` numbers after it.
+struct Args {
+  char* base = nullptr;
+  size_t len = 0;
+  double v[20] = {};
+  const char* name;
+  napi_env env;
+
+  bool Read(napi_callback_info info, size_t count) {
+    size_t argc = 21;
+    napi_value argv[21];
+    napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+    bool isAb = false;
+    if (argc >= 1) napi_is_arraybuffer(env, argv[0], &isAb);
+    void* data = nullptr;
+    if (argc != count + 1 || !isAb || napi_get_arraybuffer_info(env, argv[0], &data, &len) != napi_ok) {
+      return Throw(env, std::string(name) + ": expected the heap ArrayBuffer and " + std::to_string(count) + " numbers");
+    }
+    base = static_cast<char*>(data);
+    for (size_t i = 0; i < count; i++) {
+      if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok || !std::isfinite(v[i])) {
+        return Throw(env, std::string(name) + ": argument " + std::to_string(i + 1) + " must be a finite number");
+      }
+    }
+    return true;
+  }
+  int64_t I(int i) const { return static_cast<int64_t>(v[i]); }
+  // The float array at byte offset v[i] holding `floats` values, or nullptr (error thrown).
+  float* F(int i, int64_t floats) {
+    const int64_t off = I(i);
+    if (v[i] != std::floor(v[i]) || off < 0 || off % 4 != 0 || floats < 0 || static_cast<uint64_t>(off) + static_cast<uint64_t>(floats) * 4 > len) {
+      Throw(env, std::string(name) + ": operand " + std::to_string(i + 1) + " lies outside the heap");
+      return nullptr;
+    }
+    return reinterpret_cast<float*>(base + off);
+  }
+  bool Dims(int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (v[i] != std::floor(v[i]) || v[i] < 0 || v[i] > INT32_MAX) return Throw(env, std::string(name) + ": bad dimension");
+    }
+    return true;
+  }
+};
+
+#define ARGS(label, count)      \
+  Args A;                       \
+  A.env = env;                  \
+  A.name = label;               \
+  if (!A.Read(info, count)) return nullptr;
+
+// Scratch buffers reused between calls (one JS thread per addon instance calls these).
+thread_local std::vector<float> scratch[4];
+float* Scratch(int i, int64_t n) {
+  if (static_cast<int64_t>(scratch[i].size()) < n) scratch[i].resize(n);
+  return scratch[i].data();
+}
+
+// Σ x[i]·y[i] and max x[i] in 8 lanes (a float reduction vectorises only when written so).
+inline float Dot(const float* x, const float* y, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; l++) acc[l] += x[j + l] * y[j + l];
+  float s = 0;
+  for (int l = 0; l < 8; l++) s += acc[l];
+  for (; j < n; j++) s += x[j] * y[j];
+  return s;
+}
+inline float Sum(const float* x, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; l++) acc[l] += x[j + l];
+  float s = 0;
+  for (int l = 0; l < 8; l++) s += acc[l];
+  for (; j < n; j++) s += x[j];
+  return s;
+}
+inline float Max(const float* x, int64_t n) {
+  float acc[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+  float m = -INFINITY;
+  for (int l = 0; l < 8; l++) m = acc[l] > m ? acc[l] : m;
+  for (; j < n; j++) m = x[j] > m ? x[j] : m;
+  return m;
+}
+
+// ---- RMSNorm ----
+
+inline float InvRms(const float* x, int64_t d, double eps) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t j = 0;
+  for (; j + 8 <= d; j += 8)
+    for (int l = 0; l < 8; l++) acc[l] += x[j + l] * x[j + l];
+  float ss = 0;
+  for (int l = 0; l < 8; l++) ss += acc[l];
+  for (; j < d; j++) ss += x[j] * x[j];
+  return 1.0f / std::sqrt(ss / static_cast<float>(d) + static_cast<float>(eps));
+}
+
+napi_value RmsNorm(napi_env env, napi_callback_info info) {
+  ARGS("rmsNorm", 6);
+  if (!A.Dims(3, 5)) return nullptr;
+  const int64_t n = A.I(3), d = A.I(4);
+  const float* x = A.F(0, n * d);
+  const float* g = x ? A.F(1, d) : nullptr;
+  float* y = g ? A.F(2, n * d) : nullptr;
+  if (!y) return nullptr;
+  for (int64_t i = 0; i < n; i++) {
+    const float r = InvRms(x + i * d, d, A.v[5]);
+    const float* xi = x + i * d;
+    float* yi = y + i * d;
+    for (int64_t j = 0; j < d; j++) yi[j] = xi[j] * r * g[j];
+  }
+  return nullptr;
+}
+
+napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
+  ARGS("rmsNormGrad", 8);
+  if (!A.Dims(5, 7)) return nullptr;
+  const int64_t n = A.I(5), d = A.I(6);
+  const float* dy = A.F(0, n * d);
+  const float* x = dy ? A.F(1, n * d) : nullptr;
+  const float* g = x ? A.F(2, d) : nullptr;
+  float* dx = g ? A.F(3, n * d) : nullptr;
+  float* dg = dx ? A.F(4, d) : nullptr;
+  if (!dg) return nullptr;
+  std::vector<float> dgAcc(d, 0.0f);
+  for (int64_t i = 0; i < n; i++) {
+    const float* xi = x + i * d;
+    const float* dyi = dy + i * d;
+    float* dxi = dx + i * d;
+    const float r = InvRms(xi, d, A.v[7]);
+    float dot = 0;
+    for (int64_t j = 0; j < d; j++) dot += xi[j] * dyi[j] * g[j];  // in order: d is small
+    const float c = r * r * r * dot / static_cast<float>(d);
+    for (int64_t j = 0; j < d; j++) {
+      dxi[j] = dyi[j] * g[j] * r - xi[j] * c;
+      dgAcc[j] += dyi[j] * xi[j] * r;
+    }
+  }
+  std::memcpy(dg, dgAcc.data(), 4 * d);
+  return nullptr;
+}
+
+// ---- SwiGLU ----
+
+HEPLLM_CLONES void SwigluLoop(const float* g, const float* u, float* y, int64_t c) {
+  for (int64_t i = 0; i < c; i++) y[i] = g[i] / (1.0f + ExpF(-g[i])) * u[i];
+}
+
+HEPLLM_CLONES void SwigluGradLoop(const float* dy, const float* g, const float* u, float* dg, float* du, int64_t c) {
+  for (int64_t i = 0; i < c; i++) {
+    const float s = 1.0f / (1.0f + ExpF(-g[i]));
+    du[i] = dy[i] * g[i] * s;
+    dg[i] = dy[i] * u[i] * s * (g[i] * (1.0f - s) + 1.0f);
+  }
+}
+
+napi_value Swiglu(napi_env env, napi_callback_info info) {
+  ARGS("swiglu", 4);
+  if (!A.Dims(3, 4)) return nullptr;
+  const int64_t c = A.I(3);
+  const float* g = A.F(0, c);
+  const float* u = g ? A.F(1, c) : nullptr;
+  float* y = u ? A.F(2, c) : nullptr;
+  if (!y) return nullptr;
+  SwigluLoop(g, u, y, c);
+  return nullptr;
+}
+
+napi_value SwigluGrad(napi_env env, napi_callback_info info) {
+  ARGS("swigluGrad", 6);
+  if (!A.Dims(5, 6)) return nullptr;
+  const int64_t c = A.I(5);
+  const float* dy = A.F(0, c);
+  const float* g = dy ? A.F(1, c) : nullptr;
+  const float* u = g ? A.F(2, c) : nullptr;
+  float* dg = u ? A.F(3, c) : nullptr;
+  float* du = dg ? A.F(4, c) : nullptr;
+  if (!du) return nullptr;
+  SwigluGradLoop(dy, g, u, dg, du, c);
+  return nullptr;
+}
+
+// ---- attention ----
+
+// Rotate-half RoPE of one head row: out = x·c + [−x₂, x₁]·s (inverse: sign flipped on s's side).
+inline void Rope(const float* x, const float* c, const float* s, float* out, int64_t hd) {
+  const int64_t h = hd / 2;
+  for (int64_t j = 0; j < h; j++) {
+    out[j] = x[j] * c[j] - x[j + h] * s[j];
+    out[j + h] = x[j + h] * c[j + h] + x[j] * s[j + h];
+  }
+}
+inline void RopeBack(const float* dy, const float* c, const float* s, float* dx, int64_t hd) {
+  const int64_t h = hd / 2;
+  for (int64_t j = 0; j < h; j++) {
+    dx[j] = dy[j] * c[j] + dy[j + h] * s[j + h];
+    dx[j + h] = dy[j + h] * c[j + h] - dy[j] * s[j];
+  }
+}
+
+// Rows of x [m, S] ← softmax(x + bias), the bias row of x's row i being i mod tq.
+HEPLLM_CLONES void SoftmaxRows(float* p, const float* bias, int64_t m, int64_t tq, int64_t S) {
+  for (int64_t row = 0; row < m; row++) {
+    float* x = p + row * S;
+    const float* br = bias + (row % tq) * S;
+    for (int64_t s = 0; s < S; s++) x[s] += br[s];
+    const float mx = Max(x, S);
+    for (int64_t s = 0; s < S; s++) x[s] = ExpF(x[s] - mx);
+    const float inv = 1.0f / Sum(x, S);
+    for (int64_t s = 0; s < S; s++) x[s] *= inv;
+  }
+}
+
+// dS = P ⊙ (dP − rowsum(dP ⊙ P)) for m rows of S.
+HEPLLM_CLONES void SoftmaxGradRows(const float* p, const float* dP, float* dS, int64_t m, int64_t S) {
+  for (int64_t row = 0; row < m; row++) {
+    const float* pr = p + row * S;
+    const float* dr = dP + row * S;
+    float* o = dS + row * S;
+    const float dot = Dot(dr, pr, S);
+    for (int64_t s = 0; s < S; s++) o[s] = pr[s] * (dr[s] - dot);
+  }
+}
+
+struct AttnDims {
+  int64_t B, Tq, S, H, KV, hd, rep;
+  bool Read(Args& A, int from) {
+    if (!A.Dims(from, from + 6)) return false;
+    B = A.I(from), Tq = A.I(from + 1), S = A.I(from + 2), H = A.I(from + 3), KV = A.I(from + 4), hd = A.I(from + 5);
+    if (KV == 0 || H % KV != 0 || hd % 2 != 0) return Throw(A.env, std::string(A.name) + ": heads must be a multiple of kv heads and the head size even");
+    rep = H / KV;
+    return true;
+  }
+};
+
+// Rotated queries of group (b, g) as [rep·Tq, hd] (rows r·Tq + t) and keys as [S, hd].
+void RotatedGroup(const AttnDims& D, const float* q, const float* k, const float* cq, const float* sq, const float* ck, const float* sk, int64_t b, int64_t g, float* qs, float* ks) {
+  const int64_t hd = D.hd;
+  for (int64_t r = 0; r < D.rep; r++)
+    for (int64_t t = 0; t < D.Tq; t++) {
+      const int64_t row = b * D.Tq + t;
+      Rope(q + row * D.H * hd + (g * D.rep + r) * hd, cq + row * hd, sq + row * hd, qs + (r * D.Tq + t) * hd, hd);
+    }
+  for (int64_t s = 0; s < D.S; s++) {
+    const int64_t row = b * D.S + s;
+    Rope(k + row * D.KV * hd + g * hd, ck + row * hd, sk + row * hd, ks + s * hd, hd);
+  }
+}
+
+napi_value AttnProbs(napi_env env, napi_callback_info info) {
+  ARGS("attnProbs", 15);
+  AttnDims D;
+  if (!D.Read(A, 9)) return nullptr;
+  const int64_t hd = D.hd, nq = D.B * D.Tq, nk = D.B * D.S;
+  const bool batched = A.I(7) != 0;
+  const float* q = A.F(0, nq * D.H * hd);
+  const float* k = q ? A.F(1, nk * D.KV * hd) : nullptr;
+  const float* cq = k ? A.F(2, nq * hd) : nullptr;
+  const float* sq = cq ? A.F(3, nq * hd) : nullptr;
+  const float* ck = sq ? A.F(4, nk * hd) : nullptr;
+  const float* sk = ck ? A.F(5, nk * hd) : nullptr;
+  const float* bias = sk ? A.F(6, (batched ? D.B : 1) * D.Tq * D.S) : nullptr;
+  float* p = bias ? A.F(8, D.B * D.H * D.Tq * D.S) : nullptr;
+  if (!p || D.B * D.Tq * D.S == 0) return nullptr;
+  const int64_t m = D.rep * D.Tq;
+  float* qs = Scratch(0, m * hd);
+  float* ks = Scratch(1, D.S * hd);
+  for (int64_t b = 0; b < D.B; b++)
+    for (int64_t g = 0; g < D.KV; g++) {
+      RotatedGroup(D, q, k, cq, sq, ck, sk, b, g, qs, ks);
+      float* pg = p + (b * D.KV + g) * m * D.S;
+      if (hd > 0) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(D.S), static_cast<int>(hd), 1.0f, qs, static_cast<int>(hd), ks, static_cast<int>(hd), 0.0f, pg, static_cast<int>(D.S));
+      } else {
+        std::memset(pg, 0, 4 * m * D.S);
+      }
+      SoftmaxRows(pg, bias + (batched ? b : 0) * D.Tq * D.S, m, D.Tq, D.S);
+    }
+  return nullptr;
+}
+
+napi_value AttnProbsGrad(napi_env env, napi_callback_info info) {
+  ARGS("attnProbsGrad", 16);
+  AttnDims D;
+  if (!D.Read(A, 10)) return nullptr;
+  const int64_t hd = D.hd, nq = D.B * D.Tq, nk = D.B * D.S, np = D.B * D.H * D.Tq * D.S;
+  const float* dP = A.F(0, np);
+  const float* p = dP ? A.F(1, np) : nullptr;
+  const float* q = p ? A.F(2, nq * D.H * hd) : nullptr;
+  const float* k = q ? A.F(3, nk * D.KV * hd) : nullptr;
+  const float* cq = k ? A.F(4, nq * hd) : nullptr;
+  const float* sq = cq ? A.F(5, nq * hd) : nullptr;
+  const float* ck = sq ? A.F(6, nk * hd) : nullptr;
+  const float* sk = ck ? A.F(7, nk * hd) : nullptr;
+  float* dq = sk ? A.F(8, nq * D.H * hd) : nullptr;
+  float* dk = dq ? A.F(9, nk * D.KV * hd) : nullptr;
+  if (!dk) return nullptr;
+  const int64_t m = D.rep * D.Tq;
+  float* qs = Scratch(0, m * hd);
+  float* ks = Scratch(1, D.S * hd);
+  float* dS = Scratch(2, m * D.S);
+  float* dqs = Scratch(3, (m + D.S) * hd);
+  float* dks = dqs + m * hd;
+  for (int64_t b = 0; b < D.B; b++)
+    for (int64_t g = 0; g < D.KV; g++) {
+      const int64_t at = (b * D.KV + g) * m * D.S;
+      SoftmaxGradRows(p + at, dP + at, dS, m, D.S);
+      RotatedGroup(D, q, k, cq, sq, ck, sk, b, g, qs, ks);
+      if (D.S > 0 && m > 0 && hd > 0) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(hd), static_cast<int>(D.S), 1.0f, dS, static_cast<int>(D.S), ks, static_cast<int>(hd), 0.0f, dqs, static_cast<int>(hd));
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(D.S), static_cast<int>(hd), static_cast<int>(m), 1.0f, dS, static_cast<int>(D.S), qs, static_cast<int>(hd), 0.0f, dks, static_cast<int>(hd));
+      } else {
+        std::memset(dqs, 0, 4 * (m + D.S) * hd);
+      }
+      for (int64_t r = 0; r < D.rep; r++)
+        for (int64_t t = 0; t < D.Tq; t++) {
+          const int64_t row = b * D.Tq + t;
+          RopeBack(dqs + (r * D.Tq + t) * hd, cq + row * hd, sq + row * hd, dq + row * D.H * hd + (g * D.rep + r) * hd, hd);
+        }
+      for (int64_t s = 0; s < D.S; s++) {
+        const int64_t row = b * D.S + s;
+        RopeBack(dks + s * hd, ck + row * hd, sk + row * hd, dk + row * D.KV * hd + g * hd, hd);
+      }
+    }
+  return nullptr;
+}
+
+napi_value AttnApply(napi_env env, napi_callback_info info) {
+  ARGS("attnApply", 9);
+  AttnDims D;
+  if (!D.Read(A, 3)) return nullptr;
+  const int64_t hd = D.hd;
+  const float* p = A.F(0, D.B * D.H * D.Tq * D.S);
+  const float* v = p ? A.F(1, D.B * D.S * D.KV * hd) : nullptr;
+  float* out = v ? A.F(2, D.B * D.Tq * D.H * hd) : nullptr;
+  if (!out || D.Tq == 0 || hd == 0) return nullptr;
+  for (int64_t b = 0; b < D.B; b++)
+    for (int64_t h = 0; h < D.H; h++) {
+      float* o = out + b * D.Tq * D.H * hd + h * hd;
+      if (D.S == 0) {
+        for (int64_t t = 0; t < D.Tq; t++) std::memset(o + t * D.H * hd, 0, 4 * hd);
+        continue;
+      }
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(D.Tq), static_cast<int>(hd), static_cast<int>(D.S), 1.0f,
+                  p + (b * D.H + h) * D.Tq * D.S, static_cast<int>(D.S), v + b * D.S * D.KV * hd + (h / D.rep) * hd, static_cast<int>(D.KV * hd), 0.0f, o, static_cast<int>(D.H * hd));
+    }
+  return nullptr;
+}
+
+napi_value AttnApplyGrad(napi_env env, napi_callback_info info) {
+  ARGS("attnApplyGrad", 11);
+  AttnDims D;
+  if (!D.Read(A, 5)) return nullptr;
+  const int64_t hd = D.hd, np = D.B * D.H * D.Tq * D.S;
+  const float* dO = A.F(0, D.B * D.Tq * D.H * hd);
+  const float* p = dO ? A.F(1, np) : nullptr;
+  const float* v = p ? A.F(2, D.B * D.S * D.KV * hd) : nullptr;
+  float* dP = v ? A.F(3, np) : nullptr;
+  float* dv = dP ? A.F(4, D.B * D.S * D.KV * hd) : nullptr;
+  if (!dv) return nullptr;
+  if (D.Tq == 0 || hd == 0) {
+    std::memset(dP, 0, 4 * np);
+    std::memset(dv, 0, 4 * D.B * D.S * D.KV * hd);
+    return nullptr;
+  }
+  if (D.S == 0) return nullptr;
+  for (int64_t b = 0; b < D.B; b++)
+    for (int64_t h = 0; h < D.H; h++) {
+      const float* o = dO + b * D.Tq * D.H * hd + h * hd;
+      const float* vg = v + b * D.S * D.KV * hd + (h / D.rep) * hd;
+      const float* ph = p + (b * D.H + h) * D.Tq * D.S;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(D.Tq), static_cast<int>(D.S), static_cast<int>(hd), 1.0f,
+                  o, static_cast<int>(D.H * hd), vg, static_cast<int>(D.KV * hd), 0.0f, dP + (b * D.H + h) * D.Tq * D.S, static_cast<int>(D.S));
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(D.S), static_cast<int>(hd), static_cast<int>(D.Tq), 1.0f,
+                  ph, static_cast<int>(D.S), o, static_cast<int>(D.H * hd), h % D.rep == 0 ? 0.0f : 1.0f,
+                  dv + b * D.S * D.KV * hd + (h / D.rep) * hd, static_cast<int>(D.KV * hd));
+    }
+  return nullptr;
+}
+
+// ---- LoRA linear ----
+
+struct LoraDims {
+  int64_t n, in, out, r;
+  float scale;
+  bool Read(Args& A, int from) {
+    if (!A.Dims(from, from + 4)) return false;
+    n = A.I(from), in = A.I(from + 1), out = A.I(from + 2), r = A.I(from + 3);
+    scale = static_cast<float>(A.v[from + 4]);
+    return true;
+  }
+};
+
+inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    if (beta == 0.0f) for (int64_t i = 0; i < m; i++) std::memset(c + i * ldc, 0, 4 * n);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+napi_value LoraLinear(napi_env env, napi_callback_info info) {
+  ARGS("loraLinear", 11);
+  LoraDims D;
+  if (!D.Read(A, 6)) return nullptr;
+  const float* x = A.F(0, D.n * D.in);
+  const float* xd = x ? A.F(1, D.n * D.in) : nullptr;
+  const float* w = xd ? A.F(2, D.in * D.out) : nullptr;
+  const float* a = w ? A.F(3, D.in * D.r) : nullptr;
+  const float* b = a ? A.F(4, D.r * D.out) : nullptr;
+  float* y = b ? A.F(5, D.n * D.out) : nullptr;
+  if (!y) return nullptr;
+  float* h = Scratch(0, D.n * D.r);
+  Gemm(false, false, D.n, D.out, D.in, 1.0f, x, D.in, w, D.out, 0.0f, y, D.out);
+  Gemm(false, false, D.n, D.r, D.in, 1.0f, xd, D.in, a, D.r, 0.0f, h, D.r);
+  Gemm(false, false, D.n, D.out, D.r, D.scale, h, D.r, b, D.out, 1.0f, y, D.out);
+  return nullptr;
+}
+
+napi_value LoraLinearGradXd(napi_env env, napi_callback_info info) {
+  ARGS("loraLinearGradXd", 9);
+  LoraDims D;
+  if (!D.Read(A, 4)) return nullptr;
+  const float* dy = A.F(0, D.n * D.out);
+  const float* a = dy ? A.F(1, D.in * D.r) : nullptr;
+  const float* b = a ? A.F(2, D.r * D.out) : nullptr;
+  float* dxd = b ? A.F(3, D.n * D.in) : nullptr;
+  if (!dxd) return nullptr;
+  float* dh = Scratch(0, D.n * D.r);
+  Gemm(false, true, D.n, D.r, D.out, D.scale, dy, D.out, b, D.out, 0.0f, dh, D.r);
+  Gemm(false, true, D.n, D.in, D.r, 1.0f, dh, D.r, a, D.r, 0.0f, dxd, D.in);
+  return nullptr;
+}
+
+napi_value LoraLinearGradX(napi_env env, napi_callback_info info) {
+  ARGS("loraLinearGradX", 10);
+  LoraDims D;
+  if (!D.Read(A, 5)) return nullptr;
+  const float* dy = A.F(0, D.n * D.out);
+  const float* w = dy ? A.F(1, D.in * D.out) : nullptr;
+  const float* a = w ? A.F(2, D.in * D.r) : nullptr;
+  const float* b = a ? A.F(3, D.r * D.out) : nullptr;
+  float* dx = b ? A.F(4, D.n * D.in) : nullptr;
+  if (!dx) return nullptr;
+  float* dh = Scratch(0, D.n * D.r);
+  Gemm(false, true, D.n, D.in, D.out, 1.0f, dy, D.out, w, D.out, 0.0f, dx, D.in);
+  Gemm(false, true, D.n, D.r, D.out, D.scale, dy, D.out, b, D.out, 0.0f, dh, D.r);
+  Gemm(false, true, D.n, D.in, D.r, 1.0f, dh, D.r, a, D.r, 1.0f, dx, D.in);
+  return nullptr;
+}
+
+napi_value LoraLinearGradA(napi_env env, napi_callback_info info) {
+  ARGS("loraLinearGradA", 9);
+  LoraDims D;
+  if (!D.Read(A, 4)) return nullptr;
+  const float* dy = A.F(0, D.n * D.out);
+  const float* x = dy ? A.F(1, D.n * D.in) : nullptr;
+  const float* b = x ? A.F(2, D.r * D.out) : nullptr;
+  float* da = b ? A.F(3, D.in * D.r) : nullptr;
+  if (!da) return nullptr;
+  float* dh = Scratch(0, D.n * D.r);
+  Gemm(false, true, D.n, D.r, D.out, D.scale, dy, D.out, b, D.out, 0.0f, dh, D.r);
+  Gemm(true, false, D.in, D.r, D.n, 1.0f, x, D.in, dh, D.r, 0.0f, da, D.r);
+  return nullptr;
+}
+
+napi_value LoraLinearGradB(napi_env env, napi_callback_info info) {
+  ARGS("loraLinearGradB", 9);
+  LoraDims D;
+  if (!D.Read(A, 4)) return nullptr;
+  const float* dy = A.F(0, D.n * D.out);
+  const float* x = dy ? A.F(1, D.n * D.in) : nullptr;
+  const float* a = x ? A.F(2, D.in * D.r) : nullptr;
+  float* db = a ? A.F(3, D.r * D.out) : nullptr;
+  if (!db) return nullptr;
+  float* h = Scratch(0, D.n * D.r);
+  Gemm(false, false, D.n, D.r, D.in, 1.0f, x, D.in, a, D.r, 0.0f, h, D.r);
+  Gemm(true, false, D.r, D.out, D.n, D.scale, h, D.r, dy, D.out, 0.0f, db, D.out);
+  return nullptr;
+}
+
+// ---- AdamW ----
+
+HEPLLM_CLONES void AdamWLoop(const float* p, const float* g, const float* m, const float* v, float* po, float* mo, float* vo, int64_t n,
+                             float beta1, float beta2, float c1, float c2, float eps, float bc1, float bc2, float lr, float decay) {
+  for (int64_t i = 0; i < n; i++) {
+    const float mn = m[i] * beta1 + g[i] * c1;
+    const float vn = v[i] * beta2 + g[i] * g[i] * c2;
+    mo[i] = mn;
+    vo[i] = vn;
+    const float update = (mn / bc1) / (std::sqrt(vn / bc2) + eps);
+    po[i] = p[i] * decay - update * lr;
+  }
+}
+
+napi_value AdamW(napi_env env, napi_callback_info info) {
+  ARGS("adamW", 17);
+  if (!A.Dims(7, 8)) return nullptr;
+  const int64_t n = A.I(7);
+  const float* p = A.F(0, n);
+  const float* g = p ? A.F(1, n) : nullptr;
+  const float* m = g ? A.F(2, n) : nullptr;
+  const float* v = m ? A.F(3, n) : nullptr;
+  float* po = v ? A.F(4, n) : nullptr;
+  float* mo = po ? A.F(5, n) : nullptr;
+  float* vo = mo ? A.F(6, n) : nullptr;
+  if (!vo) return nullptr;
+  const auto f = [&](int i) { return static_cast<float>(A.v[i]); };
+  AdamWLoop(p, g, m, v, po, mo, vo, n, f(8), f(9), f(10), f(11), f(12), f(13), f(14), f(15), f(16));
+  return nullptr;
+}
+
+}  // namespace
+
+// Adds the kernels above to the addon's exports (called by gemm.cc's module init).
+void RegisterFused(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"rmsNorm", nullptr, RmsNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rmsNormGrad", nullptr, RmsNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"swiglu", nullptr, Swiglu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"swigluGrad", nullptr, SwigluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attnProbs", nullptr, AttnProbs, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attnProbsGrad", nullptr, AttnProbsGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attnApply", nullptr, AttnApply, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attnApplyGrad", nullptr, AttnApplyGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraLinear", nullptr, LoraLinear, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraLinearGradX", nullptr, LoraLinearGradX, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraLinearGradXd", nullptr, LoraLinearGradXd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraLinearGradA", nullptr, LoraLinearGradA, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraLinearGradB", nullptr, LoraLinearGradB, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamW", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+}
