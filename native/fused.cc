@@ -21,11 +21,9 @@
 //   attnApplyGrad(heap, dO, p, v, dP, dv, B, Tq, S, H, KV, hd)  dP_h = dO_h·v_gᵀ, dv_g = Σ_h P_hᵀ·dO_h
 //   loraLinear(heap, x, xd, w, a, b, y, n, in, out, r, scale)   y = x·W + s·(xd·A)·B, W [in,out]
 //     (xd: the branch's input, x itself or x after dropout)
-//   loraLinearGradX(heap, dy, w, a, b, dx, n, in, out, r, scale)  dx = dY·Wᵀ + s·(dY·Bᵀ)·Aᵀ
-//     (r = 0: dY·Wᵀ only, when the branch has its own input xd)
-//   loraLinearGradXd(heap, dy, a, b, dxd, n, in, out, r, scale)   dxd = s·(dY·Bᵀ)·Aᵀ
-//   loraLinearGradA(heap, dy, xd, b, da, n, in, out, r, scale)  dA = s·xdᵀ·(dY·Bᵀ)
-//   loraLinearGradB(heap, dy, xd, a, db, n, in, out, r, scale)  dB = s·(xd·A)ᵀ·dY
+//   loraLinearGrad(heap, dy, xd, w, a, b, dx, dxd, da, db, n, in, out, r, scale)  the whole backward:
+//     dx = dY·Wᵀ, dxd = s·(dY·Bᵀ)·Aᵀ (added into dx when dxd is dx: no dropout), dA = s·xdᵀ·(dY·Bᵀ),
+//     dB = s·(xd·A)ᵀ·dY, with xd·A and dY·Bᵀ computed once
 //   adamW(heap, p, g, m, v, pOut, mOut, vOut, n, beta1, beta2, 1−beta1, 1−beta2, eps, bc1, bc2, lr, decay)
 //     m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², p' = decay·p − lr·(m'/bc1)/(√(v'/bc2) + eps)
 //     (1−β given in double precision, rounded once, as the plain ops round their scalars)
@@ -500,64 +498,30 @@ napi_value LoraLinear(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-napi_value LoraLinearGradXd(napi_env env, napi_callback_info info) {
-  ARGS("loraLinearGradXd", 9);
+// The whole backward of y = x·W + s·(xb·A)·B in one call (xb: the branch's input, x itself or its
+// dropped copy), with h = xb·A and dh = s·dY·Bᵀ [n, r] each computed once:
+//   dX = dY·Wᵀ (+ dh·Aᵀ when dXb aliases dX), dXb = dh·Aᵀ, dA = xbᵀ·dh, dB = s·hᵀ·dY.
+napi_value LoraLinearGrad(napi_env env, napi_callback_info info) {
+  ARGS("loraLinearGrad", 14);
   LoraDims D;
-  if (!D.Read(A, 4)) return nullptr;
+  if (!D.Read(A, 9)) return nullptr;
   const float* dy = A.F(0, D.n * D.out);
-  const float* a = dy ? A.F(1, D.in * D.r) : nullptr;
-  const float* b = a ? A.F(2, D.r * D.out) : nullptr;
-  float* dxd = b ? A.F(3, D.n * D.in) : nullptr;
-  if (!dxd) return nullptr;
-  float* dh = Scratch(0, D.n * D.r);
-  Gemm(false, true, D.n, D.r, D.out, D.scale, dy, D.out, b, D.out, 0.0f, dh, D.r);
-  Gemm(false, true, D.n, D.in, D.r, 1.0f, dh, D.r, a, D.r, 0.0f, dxd, D.in);
-  return nullptr;
-}
-
-napi_value LoraLinearGradX(napi_env env, napi_callback_info info) {
-  ARGS("loraLinearGradX", 10);
-  LoraDims D;
-  if (!D.Read(A, 5)) return nullptr;
-  const float* dy = A.F(0, D.n * D.out);
-  const float* w = dy ? A.F(1, D.in * D.out) : nullptr;
-  const float* a = w ? A.F(2, D.in * D.r) : nullptr;
-  const float* b = a ? A.F(3, D.r * D.out) : nullptr;
-  float* dx = b ? A.F(4, D.n * D.in) : nullptr;
-  if (!dx) return nullptr;
-  float* dh = Scratch(0, D.n * D.r);
-  Gemm(false, true, D.n, D.in, D.out, 1.0f, dy, D.out, w, D.out, 0.0f, dx, D.in);
-  Gemm(false, true, D.n, D.r, D.out, D.scale, dy, D.out, b, D.out, 0.0f, dh, D.r);
-  Gemm(false, true, D.n, D.in, D.r, 1.0f, dh, D.r, a, D.r, 1.0f, dx, D.in);
-  return nullptr;
-}
-
-napi_value LoraLinearGradA(napi_env env, napi_callback_info info) {
-  ARGS("loraLinearGradA", 9);
-  LoraDims D;
-  if (!D.Read(A, 4)) return nullptr;
-  const float* dy = A.F(0, D.n * D.out);
-  const float* x = dy ? A.F(1, D.n * D.in) : nullptr;
-  const float* b = x ? A.F(2, D.r * D.out) : nullptr;
-  float* da = b ? A.F(3, D.in * D.r) : nullptr;
-  if (!da) return nullptr;
-  float* dh = Scratch(0, D.n * D.r);
-  Gemm(false, true, D.n, D.r, D.out, D.scale, dy, D.out, b, D.out, 0.0f, dh, D.r);
-  Gemm(true, false, D.in, D.r, D.n, 1.0f, x, D.in, dh, D.r, 0.0f, da, D.r);
-  return nullptr;
-}
-
-napi_value LoraLinearGradB(napi_env env, napi_callback_info info) {
-  ARGS("loraLinearGradB", 9);
-  LoraDims D;
-  if (!D.Read(A, 4)) return nullptr;
-  const float* dy = A.F(0, D.n * D.out);
-  const float* x = dy ? A.F(1, D.n * D.in) : nullptr;
-  const float* a = x ? A.F(2, D.in * D.r) : nullptr;
-  float* db = a ? A.F(3, D.r * D.out) : nullptr;
+  const float* xb = dy ? A.F(1, D.n * D.in) : nullptr;
+  const float* w = xb ? A.F(2, D.in * D.out) : nullptr;
+  const float* a = w ? A.F(3, D.in * D.r) : nullptr;
+  const float* b = a ? A.F(4, D.r * D.out) : nullptr;
+  float* dx = b ? A.F(5, D.n * D.in) : nullptr;
+  float* dxb = dx ? A.F(6, D.n * D.in) : nullptr;
+  float* da = dxb ? A.F(7, D.in * D.r) : nullptr;
+  float* db = da ? A.F(8, D.r * D.out) : nullptr;
   if (!db) return nullptr;
   float* h = Scratch(0, D.n * D.r);
-  Gemm(false, false, D.n, D.r, D.in, 1.0f, x, D.in, a, D.r, 0.0f, h, D.r);
+  float* dh = Scratch(1, D.n * D.r);
+  Gemm(false, false, D.n, D.r, D.in, 1.0f, xb, D.in, a, D.r, 0.0f, h, D.r);
+  Gemm(false, true, D.n, D.r, D.out, D.scale, dy, D.out, b, D.out, 0.0f, dh, D.r);
+  Gemm(false, true, D.n, D.in, D.out, 1.0f, dy, D.out, w, D.out, 0.0f, dx, D.in);
+  Gemm(false, true, D.n, D.in, D.r, 1.0f, dh, D.r, a, D.r, dxb == dx ? 1.0f : 0.0f, dxb, D.in);
+  Gemm(true, false, D.in, D.r, D.n, 1.0f, xb, D.in, dh, D.r, 0.0f, da, D.r);
   Gemm(true, false, D.r, D.out, D.n, D.scale, h, D.r, dy, D.out, 0.0f, db, D.out);
   return nullptr;
 }
@@ -607,10 +571,7 @@ void RegisterFused(napi_env env, napi_value exports) {
       {"attnApply", nullptr, AttnApply, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attnApplyGrad", nullptr, AttnApplyGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loraLinear", nullptr, LoraLinear, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"loraLinearGradX", nullptr, LoraLinearGradX, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"loraLinearGradXd", nullptr, LoraLinearGradXd, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"loraLinearGradA", nullptr, LoraLinearGradA, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"loraLinearGradB", nullptr, LoraLinearGradB, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraLinearGrad", nullptr, LoraLinearGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamW", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

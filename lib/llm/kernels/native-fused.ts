@@ -26,10 +26,7 @@ export interface FusedAddon {
   attnApply(heap: ArrayBuffer, p: number, v: number, out: number, ...dims: number[]): void;
   attnApplyGrad(heap: ArrayBuffer, dO: number, p: number, v: number, dP: number, dv: number, ...dims: number[]): void;
   loraLinear(heap: ArrayBuffer, x: number, xd: number, w: number, a: number, b: number, y: number, n: number, inF: number, outF: number, r: number, scale: number): void;
-  loraLinearGradX(heap: ArrayBuffer, dy: number, w: number, a: number, b: number, dx: number, n: number, inF: number, outF: number, r: number, scale: number): void;
-  loraLinearGradXd(heap: ArrayBuffer, dy: number, a: number, b: number, dxd: number, n: number, inF: number, outF: number, r: number, scale: number): void;
-  loraLinearGradA(heap: ArrayBuffer, dy: number, x: number, b: number, da: number, n: number, inF: number, outF: number, r: number, scale: number): void;
-  loraLinearGradB(heap: ArrayBuffer, dy: number, x: number, a: number, db: number, n: number, inF: number, outF: number, r: number, scale: number): void;
+  loraLinearGrad(heap: ArrayBuffer, dy: number, xd: number, w: number, a: number, b: number, dx: number, dxd: number, da: number, db: number, n: number, inF: number, outF: number, r: number, scale: number): void;
   adamW(heap: ArrayBuffer, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, beta1: number, beta2: number, c1: number, c2: number, eps: number, bc1: number, bc2: number, lr: number, decay: number): void;
 }
 
@@ -92,10 +89,7 @@ const K = {
   attnApplyGrad: "HepllmAttnApplyGrad",
   lora: "HepllmLoraLinear",
   loraDropout: "HepllmLoraLinearDropout",
-  loraGradXd: "HepllmLoraLinearGradXd",
-  loraGradX: "HepllmLoraLinearGradX",
-  loraGradA: "HepllmLoraLinearGradA",
-  loraGradB: "HepllmLoraLinearGradB",
+  loraGrad: "HepllmLoraLinearGrad",
   adamW: "HepllmAdamW",
 };
 
@@ -145,14 +139,12 @@ export function registerFusedKernels(addon: FusedAddon): void {
   reg(K.lora, ({ x, w, a, b }, be, { scale }) => onHeap(be, [x, w, a, b], [[x.shape[0], w.shape[1]]], (h, o) => addon.loraLinear(h, o[0], o[0], o[1], o[2], o[3], o[4], ...loraDims(x, b, scale)))[0]);
   reg(K.loraDropout, ({ x, xd, w, a, b }, be, { scale }) =>
     onHeap(be, [x, xd, w, a, b], [[x.shape[0], w.shape[1]]], (h, o) => addon.loraLinear(h, o[0], o[1], o[2], o[3], o[4], o[5], ...loraDims(x, b, scale)))[0]);
-  // withLora false: dY·Wᵀ only (rank 0), the branch's share going to xd.
-  reg(K.loraGradX, ({ dy, w, a, b }, be, { scale, withLora }) =>
-    onHeap(be, [dy, w, a, b], [[dy.shape[0], w.shape[0]]], (h, o) => addon.loraLinearGradX(h, o[0], o[1], o[2], o[3], o[4], dy.shape[0], w.shape[0], w.shape[1], withLora === false ? 0 : b.shape[0], scale as number))[0]);
-  reg(K.loraGradXd, ({ dy, a, b }, be, { scale }) =>
-    onHeap(be, [dy, a, b], [[dy.shape[0], a.shape[0]]], (h, o) => addon.loraLinearGradXd(h, o[0], o[1], o[2], o[3], dy.shape[0], a.shape[0], dy.shape[1], b.shape[0], scale as number))[0]);
-  reg(K.loraGradA, ({ dy, x, b }, be, { scale }) => onHeap(be, [dy, x, b], [[x.shape[1], b.shape[0]]], (h, o) => addon.loraLinearGradA(h, o[0], o[1], o[2], o[3], ...loraDims(x, b, scale)))[0]);
-  reg(K.loraGradB, ({ dy, x, a }, be, { scale }) =>
-    onHeap(be, [dy, x, a], [[a.shape[1], dy.shape[1]]], (h, o) => addon.loraLinearGradB(h, o[0], o[1], o[2], o[3], x.shape[0], x.shape[1], dy.shape[1], a.shape[1], scale as number))[0]);
+  // The whole backward in one call: [dx, da, db], or [dx, dxd, da, db] when the branch has its own input xd.
+  reg(K.loraGrad, ({ dy, x, w, a, b }, be, { scale, split }) => {
+    const shapes = split ? [x.shape, x.shape, a.shape, b.shape] : [x.shape, a.shape, b.shape];
+    return onHeap(be, [dy, x, w, a, b], shapes, (h, o) =>
+      addon.loraLinearGrad(h, o[0], o[1], o[2], o[3], o[4], o[5], split ? o[6] : o[5], o[split ? 7 : 6], o[split ? 8 : 7], ...loraDims(x, b, scale)));
+  });
   reg(K.adamW, ({ p, g, m, v }, be, a) => {
     const n = tf.util.sizeFromShape(p.shape);
     for (const t of [g, m, v]) if (tf.util.sizeFromShape(t.shape) !== n) throw new Error(`adamW: gradient and moments must match the parameter's shape [${p.shape}]`);
@@ -202,29 +194,17 @@ export function registerFusedKernels(addon: FusedAddon): void {
     kernelName: K.loraDropout,
     inputsToSave: ["x", "xd", "w", "a", "b"],
     gradFunc: (dy, [x, xd, w, a, b], attrs) => {
-      const d = dy as tf.Tensor;
-      const at = attrs as Record<string, unknown>;
-      return {
-        x: () => run(K.loraGradX, { dy: d, w, a, b }, { ...at, withLora: false })[0],
-        xd: () => run(K.loraGradXd, { dy: d, a, b }, at)[0],
-        a: () => run(K.loraGradA, { dy: d, x: xd, b }, at)[0],
-        b: () => run(K.loraGradB, { dy: d, x: xd, a }, at)[0],
-        w: () => tf.matMul(x, d, true, false),
-      };
+      const [dx, dxd, da, db] = run(K.loraGrad, { dy: dy as tf.Tensor, x: xd, w, a, b }, { ...(attrs as Record<string, unknown>), split: true });
+      return { x: () => dx, xd: () => dxd, a: () => da, b: () => db, w: () => tf.matMul(x, dy as tf.Tensor, true, false) };
     },
   });
   tf.registerGradient({
     kernelName: K.lora,
     inputsToSave: ["x", "w", "a", "b"],
     gradFunc: (dy, [x, w, a, b], attrs) => {
-      const d = dy as tf.Tensor;
-      const at = attrs as Record<string, unknown>;
-      return {
-        x: () => run(K.loraGradX, { dy: d, w, a, b }, at)[0],
-        a: () => run(K.loraGradA, { dy: d, x, b }, at)[0],
-        b: () => run(K.loraGradB, { dy: d, x, a }, at)[0],
-        w: () => tf.matMul(x, d, true, false), // W is frozen in LoRA training; here for completeness
-      };
+      const [dx, da, db] = run(K.loraGrad, { dy: dy as tf.Tensor, x, w, a, b }, { ...(attrs as Record<string, unknown>), split: false });
+      // W is frozen in LoRA training; its gradient is here for completeness.
+      return { x: () => dx, a: () => da, b: () => db, w: () => tf.matMul(x, dy as tf.Tensor, true, false) };
     },
   });
 }

@@ -220,7 +220,7 @@ export function installNativeKernels(groupKernel: string): void {
   const a = loadNativeAddon()!;
   // An addon built before native/fused.cc has none; a threaded (shared) heap is not supported.
   const heap = (tf.findBackend("wasm") as unknown as WasmHeapBackend | null)?.wasm.HEAPU8.buffer;
-  fusedBuilt = typeof a.attnProbs === "function" && heap instanceof ArrayBuffer;
+  fusedBuilt = typeof a.loraLinearGrad === "function" && heap instanceof ArrayBuffer;
   if (fusedBuilt) registerFusedKernels(a);
   useNativeKernels(true);
 }
