@@ -2,6 +2,7 @@
  * Helpers for the LLM tests: the PyTorch reference (test/llm/reference/mistral_ref.py), a small
  * random model whose weights are large enough for logits of order one, temp folders.
  */
+import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -92,4 +93,16 @@ export function runPython(script: string, args: string[]): string {
   const r = spawnSync(SYSTEM_PYTHON, [path.join(REFERENCE_DIR, script), ...args], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`);
   return r.stdout;
+}
+
+/** max |x − y| / max |y|: the error relative to the values' scale (entries near 0 included). */
+export function relErr(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  assert.equal(x.length, y.length);
+  let d = 0;
+  let s = 0;
+  for (let i = 0; i < y.length; i++) {
+    d = Math.max(d, Math.abs(x[i] - y[i]));
+    s = Math.max(s, Math.abs(y[i]));
+  }
+  return d / Math.max(s, 1e-30);
 }

@@ -19,7 +19,7 @@ import { ropeTable } from "../../../lib/llm/model/rope";
 import { Rng } from "../../../lib/util/rng";
 import { skipOrFail } from "../../support/shared";
 import { useWasm } from "../../support/backend";
-import { randomModel, TINY_MISTRAL } from "../support";
+import { randomModel, relErr, TINY_MISTRAL } from "../support";
 
 before(useWasm);
 
@@ -28,18 +28,6 @@ function missing(): string | undefined {
   useFusedKernels(true);
   if (!nativeFused()) return "the native addon has no fused kernels (rebuild: npm run build:native)";
   return undefined;
-}
-
-/** max |x − y| / max |y|. */
-function relErr(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  assert.equal(x.length, y.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < y.length; i++) {
-    d = Math.max(d, Math.abs(x[i] - y[i]));
-    s = Math.max(s, Math.abs(y[i]));
-  }
-  return d / Math.max(s, 1e-30);
 }
 
 function randn(rng: Rng, shape: number[], scale = 1): tf.Tensor {

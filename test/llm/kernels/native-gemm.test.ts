@@ -18,7 +18,7 @@ import { groupMatMul } from "../../../lib/llm/kernels/wasm";
 import { loadNativeAddon, nativeKernelsActive, nativeUnavailableReason, NATIVE_ADDON, useNativeKernels } from "../../../lib/llm/kernels/native";
 import { Rng } from "../../../lib/util/rng";
 import { IN_CI, REPO_ROOT, skipOrFail } from "../../support/shared";
-import { tempDir } from "../support";
+import { relErr, tempDir } from "../support";
 
 let wasm = false;
 before(async () => {
@@ -40,18 +40,6 @@ function withPath<T>(native: boolean, f: () => T): T {
   } finally {
     useNativeKernels(true);
   }
-}
-
-/** max |x − y| / max |y|: the error relative to the product's scale (entries near 0 included). */
-function relErr(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  assert.equal(x.length, y.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < y.length; i++) {
-    d = Math.max(d, Math.abs(x[i] - y[i]));
-    s = Math.max(s, Math.abs(y[i]));
-  }
-  return d / Math.max(s, 1e-30);
 }
 
 /** op(a)·op(b) in float64 for row-major a, b with leading batch dims flattened (batch 1 broadcasts). */
