@@ -19,7 +19,7 @@ import * as tf from "@tensorflow/tfjs";
 import { bmm } from "../llm/kernels/matmul";
 import { Decoder, LM } from "../llm";
 import { MASKED } from "../llm/model/mask";
-import { ropeTable } from "../llm/model/rope";
+import { ropeTable, rotateHalfMatrix } from "../llm/model/rope";
 import type { PrefixCache } from "../llm/model/prefix-cache";
 
 /** One layer's folded weights, [in, out]. */
@@ -64,7 +64,7 @@ export class ScoringForward {
   private constructor(model: Decoder) {
     const cfg = (this.cfg = model.config);
     this.norm = model.norm;
-    this.rot = tf.keep(rotateHalf(cfg.headDim));
+    this.rot = tf.keep(rotateHalfMatrix(cfg.headDim));
     this.layers = model.layers.map((l) =>
       tf.tidy(() => {
         const fold = (g: tf.Tensor1D, w: tf.Tensor2D): tf.Tensor2D => tf.mul(g.reshape([-1, 1]), w) as tf.Tensor2D;
@@ -242,17 +242,6 @@ function rope(x: tf.Tensor2D, w: tf.Tensor2D, rot: tf.Tensor2D, cos: tf.Tensor, 
 function mlp(xn: tf.Tensor2D, w: FoldedLayer): tf.Tensor2D {
   const g = tf.matMul(xn, w.gate);
   return tf.matMul(tf.mul(tf.mul(g, tf.sigmoid(g)), tf.matMul(xn, w.up)) as tf.Tensor2D, w.down);
-}
-
-/** R [hd, hd] with x·R = [−x₂, x₁] (x split at hd/2). */
-function rotateHalf(hd: number): tf.Tensor2D {
-  const half = hd / 2;
-  const r = new Float32Array(hd * hd);
-  for (let j = 0; j < half; j++) {
-    r[(j + half) * hd + j] = -1;
-    r[j * hd + j + half] = 1;
-  }
-  return tf.tensor2d(r, [hd, hd]);
 }
 
 /** Query ranges [a, e) of `blocks` near-equal blocks over 0..T−1. */

@@ -71,7 +71,7 @@ const rotations = new Map<number, { r: Float32Array; rT: Float32Array }>();
  * R [hd, hd] with x·R = [−x₂, x₁], or Rᵀ (the backward pass), as a new tensor from host values
  * cached per size (hd² values uploaded per use: no tensor outlives a forward pass).
  */
-function rotateHalfMatrix(hd: number, transposed: boolean): tf.Tensor2D {
+export function rotateHalfMatrix(hd: number, transposed = false): tf.Tensor2D {
   let m = rotations.get(hd);
   if (!m) {
     const half = hd / 2;
