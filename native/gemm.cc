@@ -297,6 +297,7 @@ napi_value Config(napi_env env, napi_callback_info) {
 }  // namespace
 
 void RegisterFused(napi_env env, napi_value exports);  // native/fused.cc
+void RegisterScore(napi_env env, napi_value exports);  // native/score.cc
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
@@ -308,5 +309,6 @@ NAPI_MODULE_INIT() {
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   RegisterFused(env, exports);
+  RegisterScore(env, exports);
   return exports;
 }

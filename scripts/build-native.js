@@ -17,7 +17,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
-const SOURCES = ["gemm.cc", "fused.cc"].map((f) => path.join(ROOT, "native", f)); // products; fused training kernels
+const SOURCES = ["gemm.cc", "fused.cc", "score.cc"].map((f) => path.join(ROOT, "native", f)); // products; fused training kernels; scoring kernels
 const HOW = "install a C++ compiler and OpenBLAS (Debian: apt-get install g++ libopenblas-dev), then npm run build:native";
 
 function say(msg) {

@@ -13,6 +13,11 @@
  *   work, 3: ⅓);
  * - the last layer: keys and values at every position, the query, MLP and norm at the read row only.
  *
+ * Where the backend has scoring kernels (`backendKernels().scoring`: native-score.ts) RoPE and the
+ * attention core are one kernel each, every query seeing exactly its key range [lo, hi) (no bias
+ * table, no query blocks, the prefix's keys not tiled); RMSNorm and SwiGLU use the backend's
+ * fused kernels when it has them. Elsewhere the same steps run as plain tfjs ops.
+ *
  * Shapes: N = B·T rows of width D; per layer q [N, H·hd], k and v [N, KV·hd]; group g = B·KV.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -21,6 +26,9 @@ import { Decoder, LM } from "../llm";
 import { MASKED } from "../llm/model/mask";
 import { ropeTable, rotateHalfMatrix } from "../llm/model/rope";
 import type { PrefixCache } from "../llm/model/prefix-cache";
+import { backendKernels } from "../llm/kernels/kernels";
+import type { FusedKernels } from "../llm/kernels/native-fused";
+import type { KeysValues, ScoringKernels } from "../llm/kernels/native-score";
 
 /** One layer's folded weights, [in, out]. */
 type FoldedLayer = {
@@ -36,6 +44,8 @@ type FoldedLayer = {
 /** What passes of one (P, T) share: the bias of each query block [e−a, P+e], rotary tables [T, 1, hd]. */
 interface Tables {
   bias: tf.Tensor[];
+  /** Key ranges [lo, hi) of the own queries 0..T−1 in [prefix, own] (scoring kernels), int32 [T, 2]. */
+  ranges: tf.Tensor2D;
   cosQ: tf.Tensor;
   sinQ: tf.Tensor;
   cosK: tf.Tensor;
@@ -53,6 +63,8 @@ export class ScoringForward {
   private readonly cfg: Decoder["config"];
   /** Bias and rotary tables per (P, T) of a call: passes of equal length share them. */
   private readonly tables = new Map<string, Tables>();
+  /** Gain 1 [D] for the backend's fused RMSNorm (the gains live in the folded weights). */
+  private readonly ones: tf.Tensor1D;
 
   /** A model whose projections are plain float32 (LoRA merged or absent): else undefined (use Decoder.hidden). */
   static of(model: LM): ScoringForward | undefined {
@@ -65,6 +77,7 @@ export class ScoringForward {
     const cfg = (this.cfg = model.config);
     this.norm = model.norm;
     this.rot = tf.keep(rotateHalfMatrix(cfg.headDim));
+    this.ones = tf.keep(tf.ones([cfg.hiddenSize]));
     this.layers = model.layers.map((l) =>
       tf.tidy(() => {
         const fold = (g: tf.Tensor1D, w: tf.Tensor2D): tf.Tensor2D => tf.mul(g.reshape([-1, 1]), w) as tf.Tensor2D;
@@ -96,6 +109,8 @@ export class ScoringForward {
     const { headDim: hd, ropeTheta: theta, slidingWindow: window } = cfg;
     const p = prefix?.length ?? 0;
     const lead = alt?.k ?? 0;
+    const sk = backendKernels().scoring;
+    if (sk) return this.lastHiddenKernels(sk, backendKernels().fused, x, b, t, last, prefix, alt);
     const nb = Math.max(1, Math.min(blocks, t));
     const { bias, cosQ, sinQ, cosK, sinK } = this.sharedTables(p, t, nb, lead);
     const bounds = blockBounds(t, nb);
@@ -151,6 +166,78 @@ export class ScoringForward {
     });
   }
 
+  /**
+   * lastHidden on the backend's scoring kernels: per layer RoPE on the projections, one attention
+   * call for the own queries (each sees keys [max(0, P+t−W+1), P+t] of [prefix, own]), one for
+   * the alternatives (the same row's keys up to its last real token, within W − 1, and itself).
+   */
+  private lastHiddenKernels(sk: ScoringKernels, fk: FusedKernels | undefined, x: tf.Tensor2D, b: number, t: number, last: number[], prefix: PrefixCache | undefined, alt: { x: tf.Tensor2D; k: number } | undefined): tf.Tensor2D {
+    const cfg = this.cfg;
+    const { headDim: hd, ropeTheta: theta, slidingWindow: window, numHeads: heads, numKvHeads: kvHeads } = cfg;
+    const p = prefix?.length ?? 0;
+    const lead = alt?.k ?? 0;
+    const { cosQ, sinQ, cosK, sinK, ranges } = this.sharedTables(p, t, 0, lead);
+    const eps = cfg.rmsNormEps;
+    const norm = (h: tf.Tensor2D): tf.Tensor2D => (fk?.rmsNorm ? fk.rmsNorm(h, this.ones, eps) : normed(h, eps));
+    const mlpK = (xn: tf.Tensor2D, w: FoldedLayer): tf.Tensor2D => {
+      const g = tf.matMul(xn, w.gate);
+      const u = tf.matMul(xn, w.up);
+      return tf.matMul(fk?.swiglu ? fk.swiglu(g as tf.Tensor2D, u as tf.Tensor2D) : (tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D), w.down);
+    };
+    const dims = (queries: number) => ({ batch: b, queries, own: t, heads, kvHeads, headDim: hd });
+    const posLast = last.map((l) => p + l);
+    const lo = (q: number): number => (window === null ? 0 : Math.max(0, q - window + 1));
+    return tf.tidy(() => {
+      const rl = ropeTable(posLast, hd, theta, 1 / Math.sqrt(hd));
+      const lastRanges = tf.tensor2d(posLast.flatMap((q) => [lo(q), q + 1]), [b, 2], "int32");
+      const posAlt = posLast.flatMap((q) => new Array<number>(lead).fill(q + 1));
+      const at = alt
+        ? { q: ropeTable(posAlt, hd, theta, 1 / Math.sqrt(hd)), k: ropeTable(posAlt, hd, theta), ranges: tf.tensor2d(posAlt.flatMap((q) => [lo(q), q]), [b * lead, 2], "int32") }
+        : undefined;
+      // The alternatives' attention output [B·K, D] (before the residual), from their normed inputs.
+      const altOut = (xa: tf.Tensor2D, w: FoldedLayer, own: KeysValues, pre: KeysValues | undefined): tf.Tensor2D => {
+        const qa = sk.ropeRows(tf.matMul(xa, w.q), at!.q.cos, at!.q.sin, hd);
+        const ext = { k: sk.ropeRows(tf.matMul(xa, w.k), at!.k.cos, at!.k.sin, hd), v: tf.matMul(xa, w.v) };
+        return tf.matMul(sk.attend(qa, own, pre, ext, at!.ranges, dims(lead)), w.o);
+      };
+      // Own keys (rotated) and values [B·T, KV·hd] of one layer.
+      const keysValues = (xn: tf.Tensor2D, w: FoldedLayer): KeysValues => ({ k: sk.ropeRows(tf.matMul(xn, w.k), cosK, sinK, hd), v: tf.matMul(xn, w.v) });
+      let h = x;
+      let ha = alt?.x;
+      const nl = this.layers.length;
+      for (let i = 0; i < nl - 1; i++) {
+        const w = this.layers[i];
+        const [prev, prevA] = [h, ha];
+        [h, ha] = tf.tidy(() => {
+          const xn = norm(prev);
+          const own = keysValues(xn, w);
+          const pre = prefix?.layer(i, 1);
+          const q = sk.ropeRows(tf.matMul(xn, w.q), cosQ, sinQ, hd);
+          const h1 = tf.add(prev, tf.matMul(sk.attend(q, own, pre, undefined, ranges, dims(t)), w.o)) as tf.Tensor2D;
+          const next = tf.add(h1, mlpK(norm(h1), w)) as tf.Tensor2D;
+          if (!prevA) return [next];
+          const ha1 = tf.add(prevA, altOut(norm(prevA), w, own, pre)) as tf.Tensor2D;
+          return [next, tf.add(ha1, mlpK(norm(ha1), w)) as tf.Tensor2D];
+        }) as [tf.Tensor2D, tf.Tensor2D | undefined];
+      }
+      // Last layer: keys and values everywhere, everything else at the read rows only.
+      const w = this.layers[nl - 1];
+      const rows = tf.tensor1d(last.map((l, r) => r * t + l), "int32");
+      const xn = norm(h);
+      const own = keysValues(xn, w);
+      const pre = prefix?.layer(nl - 1, 1);
+      const ql = sk.ropeRows(tf.matMul(tf.gather(xn, rows) as tf.Tensor2D, w.q), rl.cos, rl.sin, hd); // [B, H·hd]
+      let hs = tf.add(tf.gather(h, rows), tf.matMul(sk.attend(ql, own, pre, undefined, lastRanges, dims(1)), w.o)) as tf.Tensor2D;
+      if (ha) {
+        const d = cfg.hiddenSize;
+        const hsa = tf.add(ha, altOut(norm(ha), w, own, pre));
+        hs = tf.concat([hs.reshape([b, 1, d]), hsa.reshape([b, lead, d])], 1).reshape([b * (1 + lead), d]) as tf.Tensor2D;
+      }
+      const h2 = tf.add(hs, mlpK(norm(hs), w)) as tf.Tensor2D;
+      return tf.mul(norm(h2), this.norm) as tf.Tensor2D;
+    });
+  }
+
   /** m query rows per batch row, q [B·m, H·hd] (rotated, scaled), against all keys with bias [B, 1, m, S]: → [B·m, H·hd]. */
   private attendRows(q: tf.Tensor2D, kT: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, b: number, m: number): tf.Tensor2D {
     const { numKvHeads: kv, numHeads: heads, headDim: hd } = this.cfg;
@@ -200,7 +287,7 @@ export class ScoringForward {
     return bmm(probs, vb).reshape([g * rep, tb * hd]) as tf.Tensor2D;
   }
 
-  /** The tables of own tokens at positions P..P+T−1 (kept until dispose). */
+  /** The tables of own tokens at positions P..P+T−1 (kept until dispose); blocks 0: no bias (the scoring kernels take ranges). */
   private sharedTables(p: number, t: number, blocks: number, lead: number): Tables {
     const key = `${p},${t},${blocks},${lead}`;
     let have = this.tables.get(key);
@@ -209,8 +296,10 @@ export class ScoringForward {
       const pos = Array.from({ length: t }, (_, j) => p + j);
       const rq = ropeTable(pos, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim));
       const rk = ropeTable(pos, cfg.headDim, cfg.ropeTheta);
-      const biases = blockBounds(t, blocks).map(([a, e]) => blockBias(lead, p, a, e, cfg.slidingWindow));
-      have = { bias: biases.map((x) => tf.keep(x)), cosQ: tf.keep(rq.cos), sinQ: tf.keep(rq.sin), cosK: tf.keep(rk.cos), sinK: tf.keep(rk.sin) };
+      const biases = blocks === 0 ? [] : blockBounds(t, blocks).map(([a, e]) => blockBias(lead, p, a, e, cfg.slidingWindow));
+      const w = cfg.slidingWindow;
+      const ranges = tf.tensor2d(pos.flatMap((q) => [w === null ? 0 : Math.max(0, q - w + 1), q + 1]), [t, 2], "int32");
+      have = { bias: biases.map((x) => tf.keep(x)), ranges: tf.keep(ranges), cosQ: tf.keep(rq.cos), sinQ: tf.keep(rq.sin), cosK: tf.keep(rk.cos), sinK: tf.keep(rk.sin) };
       this.tables.set(key, have);
     }
     return have;
@@ -219,7 +308,8 @@ export class ScoringForward {
   dispose(): void {
     for (const l of this.layers) for (const t of Object.values(l)) t.dispose();
     this.rot.dispose();
-    for (const ts of this.tables.values()) for (const t of [...ts.bias, ts.cosQ, ts.sinQ, ts.cosK, ts.sinK]) t.dispose();
+    this.ones.dispose();
+    for (const ts of this.tables.values()) for (const t of [...ts.bias, ts.ranges, ts.cosQ, ts.sinQ, ts.cosK, ts.sinK]) t.dispose();
     this.tables.clear();
   }
 }
