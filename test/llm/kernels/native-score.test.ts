@@ -26,7 +26,8 @@ function kernels(): ScoringKernels | string {
 
 function randn(rng: Rng, shape: number[]): tf.Tensor2D {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape) as tf.Tensor2D;
+  const x: tf.Tensor = tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+  return x as tf.Tensor2D; // or [rows, 1, hd] for the rotary tables
 }
 
 interface Case {
