@@ -9,6 +9,9 @@
 //   ropeRows(heap, x, cos, sin, y, n, width, hd, tableRows)
 //     y [n, width] = rotate-half RoPE of each head (width/hd heads per row) of x [n, width], row i
 //     with table row i mod tableRows of cos/sin [tableRows, hd] (scale folded into the tables).
+//   gatherRows(heap, table, ids, out, n, d, vocab)
+//     out [n, d] = rows ids (int32 [n]) of table [vocab, d] (the token embeddings); an id outside
+//     the table is an error naming it.
 //   attend(heap, q, kOwn, vOwn, kPre, vPre, kExt, vExt, ranges, out, B, M, T, P, H, KV, hd, R, ext)
 //     Per batch row b, query i < M (row b·M + i of q [B·M, H·hd], rotated and scaled) and head h
 //     (kv head g = ⌊h/(H/KV)⌋): out = softmax(q·Kᵀ)·V over the keys j in [lo, hi) of the row's
@@ -132,6 +135,28 @@ napi_value RopeRows(napi_env env, napi_callback_info info) {
   float* y = s ? A.At<float>(3, n * width) : nullptr;
   if (!y) return nullptr;
   RopeLoop(x, c, s, y, n, width, hd, rows);
+  return nullptr;
+}
+
+// ---- embedding rows ----
+
+napi_value GatherRows(napi_env env, napi_callback_info info) {
+  Args A;
+  A.env = env;
+  A.name = "gatherRows";
+  if (!A.Read(info, 6)) return nullptr;
+  const int64_t n = A.v[3], d = A.v[4], vocab = A.v[5];
+  const float* table = A.At<float>(0, vocab * d);
+  const int32_t* ids = table ? A.At<int32_t>(1, n) : nullptr;
+  float* out = ids ? A.At<float>(2, n * d) : nullptr;
+  if (!out) return nullptr;
+  for (int64_t i = 0; i < n; i++) {
+    if (ids[i] < 0 || ids[i] >= vocab) {
+      Throw(env, "gatherRows: token id " + std::to_string(ids[i]) + " (position " + std::to_string(i) + ") is outside the vocabulary (0.." + std::to_string(vocab - 1) + ")");
+      return nullptr;
+    }
+    std::memcpy(out + i * d, table + ids[i] * d, 4 * d);
+  }
   return nullptr;
 }
 
@@ -339,6 +364,7 @@ void RegisterScore(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"ropeRows", nullptr, RopeRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attend", nullptr, Attend, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gatherRows", nullptr, GatherRows, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

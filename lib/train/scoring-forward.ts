@@ -52,6 +52,9 @@ interface Tables {
   sinK: tf.Tensor;
 }
 
+/** Largest embedding table kept on the device for the gather (the demo model's: 256 kB; a 7B model's 500 MB stays on the host). */
+export const EMBED_TABLE_MAX_BYTES = 64 * 2 ** 20;
+
 /** Query blocks of the causal attention (3: a third less score work than the square; more blocks add slice copies). */
 export const DEFAULT_BLOCKS = 3;
 
@@ -65,6 +68,9 @@ export class ScoringForward {
   private readonly tables = new Map<string, Tables>();
   /** Gain 1 [D] for the backend's fused RMSNorm (the gains live in the folded weights). */
   private readonly ones: tf.Tensor1D;
+  /** The token embedding table [V, D] on the device when small (EMBED_TABLE_MAX_BYTES) and the backend has scoring kernels, for their gather. */
+  private readonly table: tf.Tensor2D | undefined;
+  private readonly model: Decoder;
 
   /** A model whose projections are plain float32 (LoRA merged or absent): else undefined (use Decoder.hidden). */
   static of(model: LM): ScoringForward | undefined {
@@ -75,7 +81,10 @@ export class ScoringForward {
 
   private constructor(model: Decoder) {
     const cfg = (this.cfg = model.config);
+    this.model = model;
     this.norm = model.norm;
+    const e = model.embedding;
+    this.table = backendKernels().scoring && !e.lowMemory && 4 * e.vocabSize * e.dim <= EMBED_TABLE_MAX_BYTES ? tf.keep(tf.tensor2d(e.table(), [e.vocabSize, e.dim])) : undefined;
     this.rot = tf.keep(rotateHalfMatrix(cfg.headDim));
     this.ones = tf.keep(tf.ones([cfg.hiddenSize]));
     this.layers = model.layers.map((l) =>
@@ -94,6 +103,19 @@ export class ScoringForward {
         return f;
       }),
     );
+  }
+
+  /**
+   * Token embeddings [B, T, D] of ids [B, T], the same rows as Decoder.embed: with the backend's
+   * scoring kernels gathered on the device from the kept table (the host lookup builds a fresh
+   * [B·T, D] array per pass, whose allocation and upload cost ~1/4 of a demo pass; tfjs's own
+   * wasm gather is slower still), else Decoder.embed.
+   */
+  embed(ids: tf.Tensor2D): tf.Tensor3D {
+    const sk = backendKernels().scoring;
+    if (!this.table || !sk) return this.model.embed(ids);
+    const [b, t] = ids.shape;
+    return tf.tidy(() => sk.gatherRows(this.table!, ids.reshape([-1])).reshape([b, t, this.cfg.hiddenSize]) as tf.Tensor3D);
   }
 
   /**
@@ -309,6 +331,7 @@ export class ScoringForward {
     for (const l of this.layers) for (const t of Object.values(l)) t.dispose();
     this.rot.dispose();
     this.ones.dispose();
+    this.table?.dispose();
     for (const ts of this.tables.values()) for (const t of [...ts.bias, ts.ranges, ts.cosQ, ts.sinQ, ts.cosK, ts.sinK]) t.dispose();
     this.tables.clear();
   }

@@ -1,6 +1,6 @@
 /**
  * Scoring kernels for the wasm backend with the native addon (native/score.cc), forward only:
- * RoPE on rows of the projections' layout, and the scoring forward's attention core in one call
+ * token embedding rows gathered on the heap, RoPE on rows of the projections' layout, and the scoring forward's attention core in one call
  * per layer (lib/train/scoring-forward.ts). The attention works on the scoring forward's layout
  * as it is: queries [B·M, H·hd] and own keys/values [B·T, KV·hd] straight from the products, the
  * shared prefix's keys/values [P, KV·hd] once (not tiled per row), each query's visible keys as a
@@ -18,6 +18,7 @@ import { loadNativeAddon, nativeKernelsActive } from "./native";
 /** The addon's scoring exports (native/score.cc documents the arguments). */
 interface ScoreAddon {
   ropeRows(heap: ArrayBuffer, x: number, cos: number, sin: number, y: number, n: number, width: number, hd: number, tableRows: number): void;
+  gatherRows(heap: ArrayBuffer, table: number, ids: number, out: number, n: number, d: number, vocab: number): void;
   attend(heap: ArrayBuffer, q: number, kOwn: number, vOwn: number, kPre: number, vPre: number, kExt: number, vExt: number, ranges: number, out: number, ...dims: number[]): void;
 }
 
@@ -38,6 +39,8 @@ export interface KeysValues {
 }
 
 export interface ScoringKernels {
+  /** Rows `ids` (int32 [N]) of `table` [V, D]: → [N, D] (token embeddings; the wasm gather copies element by element). */
+  gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D;
   /**
    * Rotate-half RoPE of x [N, heads·hd] with tables cos, sin [R, hd] (any shape of R·hd values; row
    * i uses table row i mod R; the query scale folded in): → [N, heads·hd].
@@ -59,7 +62,7 @@ interface Heap {
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
 }
 
-const K = { rope: "HepllmScoreRope", attend: "HepllmScoreAttend" };
+const K = { rope: "HepllmScoreRope", attend: "HepllmScoreAttend", gather: "HepllmScoreGatherRows" };
 
 /** Allocates the output first (that may grow the heap), then calls `f` with the heap and the byte offsets of inputs and output. */
 function onHeap(backend: unknown, inputs: tf.TensorInfo[], outShape: number[], f: (heap: ArrayBuffer, off: number[]) => void): tf.TensorInfo {
@@ -74,6 +77,18 @@ function checkFloat(name: string, ts: tf.TensorInfo[]): void {
 }
 
 function register(addon: ScoreAddon): void {
+  tf.registerKernel({
+    kernelName: K.gather,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend }) => {
+      const { table, ids } = inputs as Record<string, tf.TensorInfo>;
+      checkFloat(K.gather, [table]);
+      if (ids.dtype !== "int32" || table.shape.length !== 2) throw new Error(`${K.gather}: expected a float32 table [V, D] and int32 ids, got [${table.shape}] and ${ids.dtype}`);
+      const n = tf.util.sizeFromShape(ids.shape);
+      const [v, d] = table.shape;
+      return onHeap(backend, [table, ids], [n, d], (h, o) => addon.gatherRows(h, o[0], o[1], o[2], n, d, v));
+    },
+  });
   tf.registerKernel({
     kernelName: K.rope,
     backendName: "wasm",
@@ -101,6 +116,7 @@ function register(addon: ScoreAddon): void {
 }
 
 const SCORING: ScoringKernels = {
+  gatherRows: (table, ids) => tf.engine().runKernel(K.gather, { table, ids }, {}) as tf.Tensor2D,
   ropeRows: (x, cos, sin, headDim) => tf.engine().runKernel(K.rope, { x, cos, sin }, { headDim }) as tf.Tensor2D,
   attend(q, own, prefix, extra, ranges, dims) {
     const p = prefix ? tf.util.sizeFromShape(prefix.k.shape) / (dims.kvHeads * dims.headDim) : 0;
@@ -126,7 +142,7 @@ export function nativeScoring(): ScoringKernels | undefined {
     const a = loadNativeAddon() as unknown as Partial<ScoreAddon> | undefined;
     // An addon built before native/score.cc has none; a threaded (shared) heap is not supported.
     const heap = (tf.findBackend("wasm") as unknown as Heap | null)?.wasm.HEAPU8.buffer;
-    if (!a || typeof a.attend !== "function" || typeof a.ropeRows !== "function" || !(heap instanceof ArrayBuffer)) {
+    if (!a || typeof a.attend !== "function" || typeof a.ropeRows !== "function" || typeof a.gatherRows !== "function" || !(heap instanceof ArrayBuffer)) {
       state = "absent";
       return undefined;
     }

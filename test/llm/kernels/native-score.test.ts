@@ -171,3 +171,13 @@ test("attend: bad ranges are refused with the range named", (t) => {
     assert.throws(() => sk.attend(q, kv, undefined, undefined, tf.tensor2d([[0, 3]], [1, 2], "int32"), { batch: 1, queries: 1, own: 2, heads: 1, kvHeads: 1, headDim: 4 }), /key range 0 \[0, 3\)/);
   });
 });
+
+test("gatherRows: the table's rows by id; an id outside the table is refused", (t) => {
+  const sk = kernels();
+  if (typeof sk === "string") return skipOrFail(t, sk);
+  tf.tidy(() => {
+    const table = tf.tensor2d([[0, 1, 2], [10, 11, 12], [20, 21, 22]]);
+    assert.deepEqual(sk.gatherRows(table, tf.tensor1d([2, 0, 2, 1], "int32")).arraySync(), [[20, 21, 22], [0, 1, 2], [20, 21, 22], [10, 11, 12]]);
+    assert.throws(() => sk.gatherRows(table, tf.tensor1d([1, 3], "int32")), /token id 3 \(position 1\) is outside the vocabulary \(0..2\)/);
+  });
+});
