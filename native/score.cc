@@ -9,6 +9,10 @@
 //   ropeRows(heap, x, cos, sin, y, n, width, hd, tableRows)
 //     y [n, width] = rotate-half RoPE of each head (width/hd heads per row) of x [n, width], row i
 //     with table row i mod tableRows of cos/sin [tableRows, hd] (scale folded into the tables).
+//   mlpResidual(heap, h, wg, wu, wd, out, n, d, inner, epsE12)
+//     out [n, d] = h + (silu(x·Wg) ⊙ (x·Wu))·Wd with x = h/√(mean(h²) + eps) per row (the RMSNorm
+//     gain folded into Wg, Wu [d, inner]; Wd [inner, d]); eps given as eps·1e12 (a whole number),
+//     rows in cache-sized blocks, so the [n, inner] activations never go through memory.
 //   gatherRows(heap, table, ids, out, n, d, vocab)
 //     out [n, d] = rows ids (int32 [n]) of table [vocab, d] (the token embeddings); an id outside
 //     the table is an error naming it.
@@ -22,6 +26,7 @@
 //     The same numbers as adding a bias of −1e9 outside [lo, hi) and a softmax over all keys
 //     (exp(−1e9 − max) is 0 in float32), up to the order of float sums.
 #include <node_api.h>
+#include <cblas.h>
 
 #include <cmath>
 #include <cstdint>
@@ -101,6 +106,10 @@ struct Args {
   }
 };
 
+constexpr int64_t kLanes = 16;  // keys per score chunk (one AVX-512 register, two AVX2)
+constexpr int64_t kTile = 4;    // query rows per tile
+constexpr int64_t kMlpRows = 256;  // rows per MLP block: [256, I] activations stay in L2 for I up to ~500
+
 // ---- RoPE ----
 
 HEPLLM_SCORE_CLONES void RopeLoop(const float* x, const float* cos, const float* sin, float* y, int64_t n, int64_t width, int64_t hd, int64_t tableRows) {
@@ -160,10 +169,64 @@ napi_value GatherRows(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---- the MLP block ----
+
+HEPLLM_SCORE_CLONES void NormRows(const float* x, float* y, int64_t n, int64_t d, float eps) {
+  for (int64_t i = 0; i < n; i++) {
+    const float* xi = x + i * d;
+    float acc[kLanes] = {};
+    int64_t j = 0;
+    for (; j + kLanes <= d; j += kLanes)
+      for (int l = 0; l < kLanes; l++) acc[l] += xi[j + l] * xi[j + l];
+    float ss = 0;
+    for (; j < d; j++) ss += xi[j] * xi[j];
+    for (int l = 0; l < kLanes; l++) ss += acc[l];
+    const float r = 1.0f / std::sqrt(ss / static_cast<float>(d) + eps);
+    for (int64_t k = 0; k < d; k++) y[i * d + k] = xi[k] * r;
+  }
+}
+
+HEPLLM_SCORE_CLONES void SiluMul(float* g, const float* u, int64_t c) {
+  for (int64_t i = 0; i < c; i++) g[i] = g[i] / (1.0f + ExpS(-g[i])) * u[i];
+}
+
+thread_local std::vector<float> mlpScratch;
+
+napi_value MlpResidual(napi_env env, napi_callback_info info) {
+  Args A;
+  A.env = env;
+  A.name = "mlpResidual";
+  if (!A.Read(info, 9)) return nullptr;
+  const int64_t n = A.v[5], d = A.v[6], inner = A.v[7];
+  const float eps = static_cast<float>(static_cast<double>(A.v[8]) * 1e-12);
+  const float* h = A.At<float>(0, n * d);
+  const float* wg = h ? A.At<float>(1, d * inner) : nullptr;
+  const float* wu = wg ? A.At<float>(2, d * inner) : nullptr;
+  const float* wd = wu ? A.At<float>(3, inner * d) : nullptr;
+  float* out = wd ? A.At<float>(4, n * d) : nullptr;
+  if (!out || n == 0 || d == 0) return nullptr;
+  // Rows in blocks whose activations [rows, inner] stay in cache (the whole [n, inner] arrays do not).
+  const int64_t rows = kMlpRows;
+  const size_t need = static_cast<size_t>(rows * d + 2 * rows * inner);
+  if (mlpScratch.size() < need) mlpScratch.resize(need);
+  float* xn = mlpScratch.data();
+  float* g = xn + rows * d;
+  float* u = g + rows * inner;
+  for (int64_t r0 = 0; r0 < n; r0 += rows) {
+    const int64_t m = n - r0 < rows ? n - r0 : rows;
+    NormRows(h + r0 * d, xn, m, d, eps);
+    std::memcpy(out + r0 * d, h + r0 * d, 4 * m * d);
+    if (inner == 0) continue;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(inner), static_cast<int>(d), 1.0f, xn, static_cast<int>(d), wg, static_cast<int>(inner), 0.0f, g, static_cast<int>(inner));
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(inner), static_cast<int>(d), 1.0f, xn, static_cast<int>(d), wu, static_cast<int>(inner), 0.0f, u, static_cast<int>(inner));
+    SiluMul(g, u, m * inner);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(d), static_cast<int>(inner), 1.0f, g, static_cast<int>(inner), wd, static_cast<int>(d), 1.0f, out + r0 * d, static_cast<int>(d));
+  }
+  return nullptr;
+}
+
 // ---- attention ----
 
-constexpr int64_t kLanes = 16;  // keys per score chunk (one AVX-512 register, two AVX2)
-constexpr int64_t kTile = 4;    // query rows per tile
 constexpr int64_t kMaxGenericHd = 256;  // head sizes other than 16, 32, 64 up to this
 
 thread_local std::vector<float> scratch;
@@ -365,6 +428,7 @@ void RegisterScore(napi_env env, napi_value exports) {
       {"ropeRows", nullptr, RopeRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attend", nullptr, Attend, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gatherRows", nullptr, GatherRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mlpResidual", nullptr, MlpResidual, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

@@ -201,11 +201,8 @@ export class ScoringForward {
     const { cosQ, sinQ, cosK, sinK, ranges } = this.sharedTables(p, t, 0, lead);
     const eps = cfg.rmsNormEps;
     const norm = (h: tf.Tensor2D): tf.Tensor2D => (fk?.rmsNorm ? fk.rmsNorm(h, this.ones, eps) : normed(h, eps));
-    const mlpK = (xn: tf.Tensor2D, w: FoldedLayer): tf.Tensor2D => {
-      const g = tf.matMul(xn, w.gate);
-      const u = tf.matMul(xn, w.up);
-      return tf.matMul(fk?.swiglu ? fk.swiglu(g as tf.Tensor2D, u as tf.Tensor2D) : (tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D), w.down);
-    };
+    // h + mlp(norm(h)): one kernel, the activations in cache-sized row blocks.
+    const mlpBlock = (h: tf.Tensor2D, w: FoldedLayer): tf.Tensor2D => sk.mlpResidual(h, w.gate, w.up, w.down, eps);
     const dims = (queries: number) => ({ batch: b, queries, own: t, heads, kvHeads, headDim: hd });
     const posLast = last.map((l) => p + l);
     const lo = (q: number): number => (window === null ? 0 : Math.max(0, q - window + 1));
@@ -236,10 +233,10 @@ export class ScoringForward {
           const pre = prefix?.layer(i, 1);
           const q = sk.ropeRows(tf.matMul(xn, w.q), cosQ, sinQ, hd);
           const h1 = tf.add(prev, tf.matMul(sk.attend(q, own, pre, undefined, ranges, dims(t)), w.o)) as tf.Tensor2D;
-          const next = tf.add(h1, mlpK(norm(h1), w)) as tf.Tensor2D;
+          const next = mlpBlock(h1, w);
           if (!prevA) return [next];
           const ha1 = tf.add(prevA, altOut(norm(prevA), w, own, pre)) as tf.Tensor2D;
-          return [next, tf.add(ha1, mlpK(norm(ha1), w)) as tf.Tensor2D];
+          return [next, mlpBlock(ha1, w)];
         }) as [tf.Tensor2D, tf.Tensor2D | undefined];
       }
       // Last layer: keys and values everywhere, everything else at the read rows only.
@@ -255,8 +252,7 @@ export class ScoringForward {
         const hsa = tf.add(ha, altOut(norm(ha), w, own, pre));
         hs = tf.concat([hs.reshape([b, 1, d]), hsa.reshape([b, lead, d])], 1).reshape([b * (1 + lead), d]) as tf.Tensor2D;
       }
-      const h2 = tf.add(hs, mlpK(norm(hs), w)) as tf.Tensor2D;
-      return tf.mul(norm(h2), this.norm) as tf.Tensor2D;
+      return tf.mul(norm(mlpBlock(hs, w)), this.norm) as tf.Tensor2D;
     });
   }
 

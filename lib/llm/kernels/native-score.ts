@@ -1,6 +1,7 @@
 /**
  * Scoring kernels for the wasm backend with the native addon (native/score.cc), forward only:
- * token embedding rows gathered on the heap, RoPE on rows of the projections' layout, and the scoring forward's attention core in one call
+ * token embedding rows gathered on the heap, the MLP block (RMSNorm, gate and up, SwiGLU, down,
+ * residual) in cache-sized row blocks, RoPE on rows of the projections' layout, and the scoring forward's attention core in one call
  * per layer (lib/train/scoring-forward.ts). The attention works on the scoring forward's layout
  * as it is: queries [B·M, H·hd] and own keys/values [B·T, KV·hd] straight from the products, the
  * shared prefix's keys/values [P, KV·hd] once (not tiled per row), each query's visible keys as a
@@ -19,6 +20,7 @@ import { loadNativeAddon, nativeKernelsActive } from "./native";
 interface ScoreAddon {
   ropeRows(heap: ArrayBuffer, x: number, cos: number, sin: number, y: number, n: number, width: number, hd: number, tableRows: number): void;
   gatherRows(heap: ArrayBuffer, table: number, ids: number, out: number, n: number, d: number, vocab: number): void;
+  mlpResidual(heap: ArrayBuffer, h: number, wg: number, wu: number, wd: number, out: number, n: number, d: number, inner: number, epsE12: number): void;
   attend(heap: ArrayBuffer, q: number, kOwn: number, vOwn: number, kPre: number, vPre: number, kExt: number, vExt: number, ranges: number, out: number, ...dims: number[]): void;
 }
 
@@ -39,6 +41,12 @@ export interface KeysValues {
 }
 
 export interface ScoringKernels {
+  /**
+   * h + (silu(x·Wg) ⊙ (x·Wu))·Wd with x = h/√(mean(h²) + eps) per row: the decoder's MLP block with
+   * its RMSNorm gain folded into Wg, Wu [D, I] (Wd [I, D]), h [N, D] → [N, D]; rows in cache-sized
+   * blocks, so the [N, I] activations never go through memory.
+   */
+  mlpResidual(h: tf.Tensor2D, gate: tf.Tensor2D, up: tf.Tensor2D, down: tf.Tensor2D, eps: number): tf.Tensor2D;
   /** Rows `ids` (int32 [N]) of `table` [V, D]: → [N, D] (token embeddings; the wasm gather copies element by element). */
   gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D;
   /**
@@ -62,7 +70,7 @@ interface Heap {
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
 }
 
-const K = { rope: "HepllmScoreRope", attend: "HepllmScoreAttend", gather: "HepllmScoreGatherRows" };
+const K = { rope: "HepllmScoreRope", attend: "HepllmScoreAttend", gather: "HepllmScoreGatherRows", mlp: "HepllmScoreMlpResidual" };
 
 /** Allocates the output first (that may grow the heap), then calls `f` with the heap and the byte offsets of inputs and output. */
 function onHeap(backend: unknown, inputs: tf.TensorInfo[], outShape: number[], f: (heap: ArrayBuffer, off: number[]) => void): tf.TensorInfo {
@@ -77,6 +85,23 @@ function checkFloat(name: string, ts: tf.TensorInfo[]): void {
 }
 
 function register(addon: ScoreAddon): void {
+  tf.registerKernel({
+    kernelName: K.mlp,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { h, wg, wu, wd } = inputs as Record<string, tf.TensorInfo>;
+      checkFloat(K.mlp, [h, wg, wu, wd]);
+      const [n, d] = h.shape;
+      const inner = wg.shape[1];
+      if (wg.shape[0] !== d || wu.shape[0] !== d || wu.shape[1] !== inner || wd.shape[0] !== inner || wd.shape[1] !== d) {
+        throw new Error(`${K.mlp}: weights [${wg.shape}], [${wu.shape}], [${wd.shape}] do not fit h [${h.shape}]`);
+      }
+      const eps = (attrs as { eps: number }).eps;
+      const epsE12 = Math.round(eps * 1e12);
+      if (!(epsE12 >= 1) || Math.abs(epsE12 / 1e12 - eps) > 1e-6 * eps) throw new Error(`${K.mlp}: eps ${eps} must be a multiple of 1e-12`);
+      return onHeap(backend, [h, wg, wu, wd], [n, d], (hp, o) => addon.mlpResidual(hp, o[0], o[1], o[2], o[3], o[4], n, d, inner, epsE12));
+    },
+  });
   tf.registerKernel({
     kernelName: K.gather,
     backendName: "wasm",
@@ -116,6 +141,7 @@ function register(addon: ScoreAddon): void {
 }
 
 const SCORING: ScoringKernels = {
+  mlpResidual: (h, gate, up, down, eps) => tf.engine().runKernel(K.mlp, { h, wg: gate, wu: up, wd: down }, { eps }) as tf.Tensor2D,
   gatherRows: (table, ids) => tf.engine().runKernel(K.gather, { table, ids }, {}) as tf.Tensor2D,
   ropeRows: (x, cos, sin, headDim) => tf.engine().runKernel(K.rope, { x, cos, sin }, { headDim }) as tf.Tensor2D,
   attend(q, own, prefix, extra, ranges, dims) {
@@ -142,7 +168,7 @@ export function nativeScoring(): ScoringKernels | undefined {
     const a = loadNativeAddon() as unknown as Partial<ScoreAddon> | undefined;
     // An addon built before native/score.cc has none; a threaded (shared) heap is not supported.
     const heap = (tf.findBackend("wasm") as unknown as Heap | null)?.wasm.HEAPU8.buffer;
-    if (!a || typeof a.attend !== "function" || typeof a.ropeRows !== "function" || typeof a.gatherRows !== "function" || !(heap instanceof ArrayBuffer)) {
+    if (!a || typeof a.attend !== "function" || typeof a.ropeRows !== "function" || typeof a.gatherRows !== "function" || typeof a.mlpResidual !== "function" || !(heap instanceof ArrayBuffer)) {
       state = "absent";
       return undefined;
     }

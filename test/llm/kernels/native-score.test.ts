@@ -181,3 +181,22 @@ test("gatherRows: the table's rows by id; an id outside the table is refused", (
     assert.throws(() => sk.gatherRows(table, tf.tensor1d([1, 3], "int32")), /token id 3 \(position 1\) is outside the vocabulary \(0..2\)/);
   });
 });
+
+test("mlpResidual = h + (silu(x·Wg) ⊙ (x·Wu))·Wd, x = h/√(mean(h²) + eps), in plain ops (rows past one block)", (t) => {
+  const sk = kernels();
+  if (typeof sk === "string") return skipOrFail(t, sk);
+  const rng = new Rng(11);
+  for (const [n, d, inner] of [[600, 24, 40], [3, 8, 5]]) {
+    tf.tidy(() => {
+      const h = randn(rng, [n, d]);
+      const [wg, wu, wd] = [randn(rng, [d, inner]), randn(rng, [d, inner]), randn(rng, [inner, d])];
+      const eps = 1e-5;
+      const x = tf.div(h, tf.sqrt(tf.add(tf.mean(tf.square(h), 1, true), eps)));
+      const g = tf.matMul(x, wg);
+      const want = tf.add(h, tf.matMul(tf.mul(tf.mul(g, tf.sigmoid(g)), tf.matMul(x, wu)), wd));
+      const got = sk.mlpResidual(h, wg, wu, wd, eps);
+      const err = relErr(got.dataSync() as Float32Array, want.dataSync() as Float32Array);
+      assert.ok(err < 1e-5, `[${n}, ${d}, ${inner}]: relative error ${err}`);
+    });
+  }
+});
