@@ -107,7 +107,8 @@ struct Args {
 };
 
 constexpr int64_t kLanes = 16;  // keys per score chunk (one AVX-512 register, two AVX2)
-constexpr int64_t kTile = 4;    // query rows per tile
+constexpr int64_t kTile = 8;       // (query row, head) entries per attention tile
+constexpr int64_t kTileHeads = 2;  // heads of one kv group per tile where the group has two or more
 constexpr int64_t kMlpRows = 256;  // rows per MLP block: [256, I] activations stay in L2 for I up to ~500
 
 // ---- RoPE ----
@@ -275,27 +276,32 @@ inline __attribute__((always_inline)) void AttendGroupT(const Dims& D, int64_t b
     std::memcpy(vs + j * hd, v, 4 * hd);
   }
   for (int64_t d = 0; d < hd; d++) std::memset(kT + d * D.Sp + D.S, 0, 4 * (D.Sp - D.S));
-  // Tiles of up to kTile query rows of one head: scores over the union of their key ranges, each
-  // key row loaded once per tile, kTile independent accumulators (no single FMA chain).
+  // Tiles of kTile entries: query rows × heads of the group (kTileHeads where the group has them) (GQA: the heads share keys): scores
+  // over the union of their key ranges, each key row loaded once per tile, kTile independent
+  // accumulators (no single FMA chain). Entries past the rows or heads are empty.
   constexpr int64_t kAcc = HD > 0 ? HD : kMaxGenericHd;
-  for (int64_t r = 0; r < D.rep; r++) {
-    const int64_t h = g * D.rep + r;
-    for (int64_t i0 = 0; i0 < D.M; i0 += kTile) {
-      const int64_t nt = D.M - i0 < kTile ? D.M - i0 : kTile;
-      int64_t lo[kTile], hi[kTile], ulo = D.S, uhi = 0;
+  const int64_t th = D.rep >= kTileHeads ? kTileHeads : 1;  // heads per tile (no GQA: rows only)
+  const int64_t tr = kTile / th;                             // rows per tile
+  for (int64_t r0 = 0; r0 < D.rep; r0 += th)
+    for (int64_t i0 = 0; i0 < D.M; i0 += tr) {
+      int64_t lo[kTile], hi[kTile], rowOf[kTile], ulo = D.S, uhi = 0;
+      bool valid[kTile];
       const float* qi[kTile];
       for (int64_t u = 0; u < kTile; u++) {
-        const int64_t row = b * D.M + i0 + (u < nt ? u : 0);
+        const int64_t i = i0 + u % tr, r = r0 + u / tr;
+        valid[u] = i < D.M && r < D.rep;
+        const int64_t row = b * D.M + (valid[u] ? i : i0);
         const int32_t* rg = ranges + 2 * (row % D.R);
+        rowOf[u] = row;
         lo[u] = rg[0];
-        hi[u] = u < nt ? rg[1] : rg[0];  // rows past the tile: empty
-        qi[u] = q + row * qw + h * hd;
-        if (u < nt && lo[u] < ulo) ulo = lo[u];
+        hi[u] = valid[u] ? rg[1] : rg[0];
+        qi[u] = q + row * qw + (g * D.rep + (valid[u] ? r : r0)) * hd;
+        if (valid[u] && lo[u] < ulo) ulo = lo[u];
         if (hi[u] > uhi) uhi = hi[u];
       }
       if (uhi < ulo) ulo = uhi;
       const int64_t c0 = ulo - ulo % kLanes;  // aligned chunk start (kT rows are padded)
-      // Scores of keys c0..uhi (whole chunks): per chunk and row, Σ_d q[d]·kT[d][chunk].
+      // Scores of keys c0..uhi (whole chunks): per chunk and entry, Σ_d q[d]·kT[d][chunk].
       for (int64_t c = c0; c < uhi; c += kLanes) {
         V16 acc[kTile] = {};
         for (int64_t d = 0; d < hd; d++) {
@@ -304,27 +310,29 @@ inline __attribute__((always_inline)) void AttendGroupT(const Dims& D, int64_t b
         }
         for (int64_t u = 0; u < kTile; u++) *reinterpret_cast<V16u*>(sc + u * D.Sp + c) = acc[u];
       }
-      float pe[kTile] = {}, sum[kTile];
-      for (int64_t u = 0; u < nt; u++) {
+      float pe[kTile] = {}, sum[kTile] = {};
+      for (int64_t u = 0; u < kTile; u++) {
         float* su = sc + u * D.Sp;
+        if (!valid[u]) {
+          for (int64_t j = ulo; j < uhi; j++) su[j] = 0;
+          continue;
+        }
         float ext = 0;
         if (kExt) {
-          const float* ke = kExt + (b * D.M + i0 + u) * kvw + g * hd;
+          const float* ke = kExt + rowOf[u] * kvw + g * hd;
           for (int64_t d = 0; d < hd; d++) ext += qi[u][d] * ke[d];
         }
         const float mx = LaneMax(su, lo[u], hi[u], kExt ? ext : -INFINITY);
         for (int64_t j = lo[u]; j < hi[u]; j++) su[j] = ExpS(su[j] - mx);
         pe[u] = kExt ? ExpS(ext - mx) : 0.0f;
         sum[u] = LaneSum(su, lo[u], hi[u]) + pe[u];
-        // Outside the row's own range (but inside the tile's union): weight 0.
+        // Outside the entry's own range (but inside the tile's union): weight 0.
         for (int64_t j = ulo; j < lo[u]; j++) su[j] = 0;
         for (int64_t j = hi[u]; j < uhi; j++) su[j] = 0;
       }
-      for (int64_t u = nt; u < kTile; u++)
-        for (int64_t j = ulo; j < uhi; j++) sc[u * D.Sp + j] = 0;
       float a[kTile][kAcc] = {};
       if constexpr (HD > 0 && HD % kLanes == 0) {
-        // Per key: its value row as HD/16 vectors, one FMA per tile row and vector.
+        // Per key: its value row as HD/16 vectors, one FMA per entry and vector.
         constexpr int64_t nv = HD / kLanes;
         V16 av[kTile][nv] = {};
         for (int64_t j = ulo; j < uhi; j++) {
@@ -347,18 +355,18 @@ inline __attribute__((always_inline)) void AttendGroupT(const Dims& D, int64_t b
           }
         }
       }
-      for (int64_t u = 0; u < nt; u++) {
-        const int64_t row = b * D.M + i0 + u;
+      for (int64_t u = 0; u < kTile; u++) {
+        if (!valid[u]) continue;
+        const int64_t row = rowOf[u];
         if (kExt) {
           const float* ve = vExt + row * kvw + g * hd;
           for (int64_t d = 0; d < hd; d++) a[u][d] += pe[u] * ve[d];
         }
         const float inv = sum[u] > 0 ? 1.0f / sum[u] : 0.0f;
-        float* o = out + row * qw + h * hd;
+        float* o = out + row * qw + (g * D.rep + r0 + u / tr) * hd;
         for (int64_t d = 0; d < hd; d++) o[d] = a[u][d] * inv;
       }
     }
-  }
 }
 
 #define HEPLLM_ATTEND_ARGS const Dims &D, int64_t b, int64_t g, const float *q, const float *kOwn, const float *vOwn, const float *kPre, const float *vPre, const float *kExt, const float *vExt, const int32_t *ranges, float *out, float *kT, float *vs, float *sc

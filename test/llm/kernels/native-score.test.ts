@@ -122,6 +122,7 @@ test("attend: own queries of the scoring forward (causal ranges with a window, s
     const ranges = Array.from({ length: tt }, (_, j) => [Math.max(0, p + j - w + 1), p + j + 1] as [number, number]);
     check(sk, { b: 3, m: tt, t: tt, p, heads: 4, kv: 2, hd, ext: false, ranges }, hd);
     check(sk, { b: 2, m: tt, t: tt, p: 0, heads: 2, kv: 2, hd, ext: false, ranges: ranges.map(([lo, hi]) => [Math.max(0, lo - p), hi - p]) }, hd + 1);
+    check(sk, { b: 2, m: tt, t: tt, p, heads: 6, kv: 2, hd, ext: false, ranges }, hd + 2); // 3 heads per kv head
   }
 });
 
