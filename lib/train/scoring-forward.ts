@@ -13,10 +13,11 @@
  *   work, 3: ⅓);
  * - the last layer: keys and values at every position, the query, MLP and norm at the read row only.
  *
- * Where the backend has scoring kernels (`backendKernels().scoring`: native-score.ts) RoPE and the
- * attention core are one kernel each, every query seeing exactly its key range [lo, hi) (no bias
- * table, no query blocks, the prefix's keys not tiled); RMSNorm and SwiGLU use the backend's
- * fused kernels when it has them. Elsewhere the same steps run as plain tfjs ops.
+ * Where the backend has scoring kernels (`backendKernels().scoring`: native-score.ts) the token
+ * gather, RoPE, the attention core and the MLP block (norm, gate, up, SwiGLU, down, residual) are
+ * one kernel each, every query seeing exactly its key range [lo, hi) (no bias table, no query
+ * blocks, the prefix's keys not tiled); the attention's RMSNorm is the backend's fused one when it
+ * has it. Elsewhere the same steps run as plain tfjs ops.
  *
  * Shapes: N = B·T rows of width D; per layer q [N, H·hd], k and v [N, KV·hd]; group g = B·KV.
  */
@@ -108,8 +109,8 @@ export class ScoringForward {
   /**
    * Token embeddings [B, T, D] of ids [B, T], the same rows as Decoder.embed: with the backend's
    * scoring kernels gathered on the device from the kept table (the host lookup builds a fresh
-   * [B·T, D] array per pass, whose allocation and upload cost ~1/4 of a demo pass; tfjs's own
-   * wasm gather is slower still), else Decoder.embed.
+   * [B·T, D] array per pass and uploads it: ~8 % of a demo scoring call; tfjs's own wasm gather
+   * is slower still), else Decoder.embed.
    */
   embed(ids: tf.Tensor2D): tf.Tensor3D {
     const sk = backendKernels().scoring;
