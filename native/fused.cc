@@ -12,13 +12,16 @@
 //   swiglu(heap, g, u, y, count)                   y = g·σ(g)·u
 //   swigluGrad(heap, dy, g, u, dg, du, count)      du = dy·g·σ(g), dg = dy·u·σ(g)·(1 + g(1−σ(g)))
 //   attnProbs(heap, q, k, cq, sq, ck, sk, bias, biasBatched, p, B, Tq, S, H, KV, hd)
-//     P [B,H,Tq,S] = softmax(rope(q)_h · rope(k)_gᵀ + bias), g = ⌊h/(H/KV)⌋; q [B·Tq, H·hd],
-//     k [B·S, KV·hd], cq/sq [B·Tq, hd], ck/sk [B·S, hd] (rotate-half tables, query scale folded
-//     in), bias [B or 1, Tq, S] (biasBatched 1 or 0).
-//   attnProbsGrad(heap, dP, p, q, k, cq, sq, ck, sk, dq, dk, B, Tq, S, H, KV, hd)
+//     P [B, KV, Tq, rep, S] = softmax(rope(q)_h · rope(k)_gᵀ + bias), h = g·rep + r, rep = H/KV;
+//     q [B·Tq, H·hd], k [B·S, KV·hd], cq/sq [B·Tq, hd], ck/sk [B·S, hd] (rotate-half tables,
+//     query scale folded in), bias [B or 1, Tq, S] (biasBatched 1 or 0). Keys with bias ≤ −1e8
+//     are skipped per query row (causal skipping, see kHidden): their P is exactly 0.
+//   attnProbsGrad(heap, dP, p, q, k, cq, sq, ck, sk, bias, biasBatched, dq, dk, B, Tq, S, H, KV, hd)
 //     dS = P⊙(dP − rowsum(dP⊙P)); dq = rope⁻¹(dS·rope(k)), dk = rope⁻¹(Σ_h dSᵀ·rope(q)).
-//   attnApply(heap, p, v, out, B, Tq, S, H, KV, hd)  out [B·Tq, H·hd], head h = P_h · v_g
-//   attnApplyGrad(heap, dO, p, v, dP, dv, B, Tq, S, H, KV, hd)  dP_h = dO_h·v_gᵀ, dv_g = Σ_h P_hᵀ·dO_h
+//   attnApply(heap, p, v, bias, biasBatched, out, B, Tq, S, H, KV, hd)  out [B·Tq, H·hd], head h = P_h · v_g
+//   attnApplyGrad(heap, dO, p, v, bias, biasBatched, dP, dv, B, Tq, S, H, KV, hd)
+//     dP_h = dO_h·v_gᵀ, dv_g = Σ_h P_hᵀ·dO_h (the bias gives the same key spans as in attnProbs;
+//     dP is written over them only, the part attnProbsGrad reads)
 //   loraLinear(heap, x, xd, w, a, b, y, n, in, out, r, scale)   y = x·W + s·(xd·A)·B, W [in,out]
 //     (xd: the branch's input, x itself or x after dropout)
 //   loraLinearGrad(heap, dy, xd, w, a, b, dx, dxd, da, db, n, in, out, r, scale)  the whole backward:
@@ -262,6 +265,15 @@ napi_value SwigluGrad(napi_env env, napi_callback_info info) {
 
 // ---- attention ----
 
+inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    if (beta == 0.0f) for (int64_t i = 0; i < m; i++) std::memset(c + i * ldc, 0, 4 * n);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
 // Rotate-half RoPE of one head row: out = x·c + [−x₂, x₁]·s (inverse: sign flipped on s's side).
 inline void Rope(const float* x, const float* c, const float* s, float* out, int64_t hd) {
   const int64_t h = hd / 2;
@@ -278,27 +290,89 @@ inline void RopeBack(const float* dy, const float* c, const float* s, float* dx,
   }
 }
 
-// Rows of x [m, S] ← softmax(x + bias), the bias row of x's row i being i mod tq.
-HEPLLM_CLONES void SoftmaxRows(float* p, const float* bias, int64_t m, int64_t tq, int64_t S) {
-  for (int64_t row = 0; row < m; row++) {
-    float* x = p + row * S;
-    const float* br = bias + (row % tq) * S;
-    for (int64_t s = 0; s < S; s++) x[s] += br[s];
-    const float mx = Max(x, S);
-    for (int64_t s = 0; s < S; s++) x[s] = ExpF(x[s] - mx);
-    const float inv = 1.0f / Sum(x, S);
-    for (int64_t s = 0; s < S; s++) x[s] *= inv;
+// Causal skipping. A key hidden from a query (bias ≤ kHidden; lib/llm/model/mask.ts writes −1e9)
+// gets probability exactly 0 in float32 whenever the query sees some key: score − 1e9 − max lies
+// far below −80, where ExpF returns 0 (exact unless the scores themselves are ~1e8 apart). So each
+// query row only touches its span [lo, hi) from its first to its last visible key, rounded out to
+// multiples of 8: the 8-lane maxima and sums then add the same terms in the same lanes as over the
+// whole row (the skipped terms were +0), and P is bit-identical to the full computation given the
+// same scores. A row that sees no key (a padding query) keeps the whole row: the plain path's flat
+// softmax. The products run per block of kRowBlock query rows (all rep heads of a group together)
+// over the union of the block's spans: for causal T = 128 that is 62.5 % of the work, and blocks
+// of 32 keep OpenBLAS near its speed on these small shapes (measured against 8, 16, 64, 128).
+constexpr float kHidden = -1e8f;
+constexpr int64_t kRowBlock = 32;
+
+// The span of every bias row [nb·Tq] (nb = B or 1).
+struct Spans {
+  std::vector<int32_t> lo, hi;
+  void Of(const float* bias, int64_t nb, int64_t tq, int64_t S) {
+    lo.resize(nb * tq);
+    hi.resize(nb * tq);
+    for (int64_t i = 0; i < nb * tq; i++) {
+      const float* br = bias + i * S;
+      int64_t a = 0;
+      while (a < S && br[a] <= kHidden) a++;
+      if (a == S) {
+        lo[i] = 0;
+        hi[i] = static_cast<int32_t>(S);
+        continue;
+      }
+      int64_t z = S;
+      while (br[z - 1] <= kHidden) z--;
+      lo[i] = static_cast<int32_t>(a & ~int64_t{7});
+      hi[i] = static_cast<int32_t>(std::min(S, (z + 7) & ~int64_t{7}));
+    }
+  }
+  // The union of rows [t0, t1)'s spans (rows of one bias batch row, from `at`).
+  void Block(int64_t at, int64_t t0, int64_t t1, int64_t& blo, int64_t& bhi) const {
+    blo = INT32_MAX;
+    bhi = 0;
+    for (int64_t t = t0; t < t1; t++) {
+      blo = std::min<int64_t>(blo, lo[at + t]);
+      bhi = std::max<int64_t>(bhi, hi[at + t]);
+    }
+    if (blo > bhi) blo = bhi;
+  }
+};
+thread_local Spans spans;
+
+// Query rows [t0, t1) of one group (rep rows each, t-major, rows of S) ← softmax(x + bias) over
+// each row's span, zero elsewhere; bias rows [Tq, S] of this batch row, spans lo/hi per query.
+HEPLLM_CLONES void SoftmaxRows(float* p, const float* bias, const int32_t* lo, const int32_t* hi, int64_t t0, int64_t t1, int64_t rep, int64_t S) {
+  for (int64_t t = t0; t < t1; t++) {
+    const float* br = bias + t * S;
+    const int64_t a = lo[t], z = hi[t], n = z - a;
+    for (int64_t r = 0; r < rep; r++) {
+      float* x = p + (t * rep + r) * S;
+      std::memset(x, 0, 4 * a);
+      std::memset(x + z, 0, 4 * (S - z));
+      float* xs = x + a;
+      const float* bs = br + a;
+      for (int64_t s = 0; s < n; s++) xs[s] += bs[s];
+      const float mx = Max(xs, n);
+      for (int64_t s = 0; s < n; s++) xs[s] = ExpF(xs[s] - mx);
+      const float inv = 1.0f / Sum(xs, n);
+      for (int64_t s = 0; s < n; s++) xs[s] *= inv;
+    }
   }
 }
 
-// dS = P ⊙ (dP − rowsum(dP ⊙ P)) for m rows of S.
-HEPLLM_CLONES void SoftmaxGradRows(const float* p, const float* dP, float* dS, int64_t m, int64_t S) {
-  for (int64_t row = 0; row < m; row++) {
-    const float* pr = p + row * S;
-    const float* dr = dP + row * S;
-    float* o = dS + row * S;
-    const float dot = Dot(dr, pr, S);
-    for (int64_t s = 0; s < S; s++) o[s] = pr[s] * (dr[s] - dot);
+// dS = P ⊙ (dP − rowsum(dP ⊙ P)) for query rows [t0, t1) (rep rows each) over each row's span,
+// zero in the rest of [blo, bhi); P is zero outside the span, so the row sums are the full ones.
+HEPLLM_CLONES void SoftmaxGradRows(const float* p, const float* dP, float* dS, const int32_t* lo, const int32_t* hi, int64_t t0, int64_t t1, int64_t rep, int64_t S, int64_t blo, int64_t bhi) {
+  for (int64_t t = t0; t < t1; t++) {
+    const int64_t a = lo[t], z = hi[t], n = z - a;
+    for (int64_t r = 0; r < rep; r++) {
+      const int64_t row = (t * rep + r) * S;
+      const float* pr = p + row + a;
+      const float* dr = dP + row + a;
+      float* o = dS + ((t - t0) * rep + r) * S;
+      std::memset(o + blo, 0, 4 * (a - blo));
+      std::memset(o + z, 0, 4 * (bhi - z));
+      const float dot = Dot(dr, pr, n);
+      for (int64_t s = 0; s < n; s++) o[a + s] = pr[s] * (dr[s] - dot);
+    }
   }
 }
 
@@ -311,16 +385,28 @@ struct AttnDims {
     rep = H / KV;
     return true;
   }
+  // Floats in q [B·Tq, H·hd], k and v [B·S, KV·hd], P [B, KV, Tq, rep, S] and a rope table [B·Tq or B·S, hd].
+  int64_t Q() const { return B * Tq * H * hd; }
+  int64_t K() const { return B * S * KV * hd; }
+  int64_t P() const { return B * H * Tq * S; }
 };
 
-// Rotated queries of group (b, g) as [rep·Tq, hd] (rows r·Tq + t) and keys as [S, hd].
+// The bias [B or 1, Tq, S] at argument i (batched flag at i + 1) and its spans; nullptr on error.
+const float* ReadBias(Args& A, const AttnDims& D, int i) {
+  const bool batched = A.I(i + 1) != 0;
+  const float* bias = A.F(i, (batched ? D.B : 1) * D.Tq * D.S);
+  if (bias) spans.Of(bias, batched ? D.B : 1, D.Tq, D.S);
+  return bias;
+}
+inline int64_t BiasRow(const Args& A, int i, int64_t b) { return A.I(i + 1) != 0 ? b : 0; }
+
+// Rotated queries of group (b, g) as [Tq·rep, hd] (row t·rep + r: head g·rep + r) and keys [S, hd].
 void RotatedGroup(const AttnDims& D, const float* q, const float* k, const float* cq, const float* sq, const float* ck, const float* sk, int64_t b, int64_t g, float* qs, float* ks) {
   const int64_t hd = D.hd;
-  for (int64_t r = 0; r < D.rep; r++)
-    for (int64_t t = 0; t < D.Tq; t++) {
-      const int64_t row = b * D.Tq + t;
-      Rope(q + row * D.H * hd + (g * D.rep + r) * hd, cq + row * hd, sq + row * hd, qs + (r * D.Tq + t) * hd, hd);
-    }
+  for (int64_t t = 0; t < D.Tq; t++) {
+    const int64_t row = b * D.Tq + t;
+    for (int64_t r = 0; r < D.rep; r++) Rope(q + row * D.H * hd + (g * D.rep + r) * hd, cq + row * hd, sq + row * hd, qs + (t * D.rep + r) * hd, hd);
+  }
   for (int64_t s = 0; s < D.S; s++) {
     const int64_t row = b * D.S + s;
     Rope(k + row * D.KV * hd + g * hd, ck + row * hd, sk + row * hd, ks + s * hd, hd);
@@ -332,129 +418,154 @@ napi_value AttnProbs(napi_env env, napi_callback_info info) {
   AttnDims D;
   if (!D.Read(A, 9)) return nullptr;
   const int64_t hd = D.hd, nq = D.B * D.Tq, nk = D.B * D.S;
-  const bool batched = A.I(7) != 0;
-  const float* q = A.F(0, nq * D.H * hd);
-  const float* k = q ? A.F(1, nk * D.KV * hd) : nullptr;
+  const float* q = A.F(0, D.Q());
+  const float* k = q ? A.F(1, D.K()) : nullptr;
   const float* cq = k ? A.F(2, nq * hd) : nullptr;
   const float* sq = cq ? A.F(3, nq * hd) : nullptr;
   const float* ck = sq ? A.F(4, nk * hd) : nullptr;
   const float* sk = ck ? A.F(5, nk * hd) : nullptr;
-  const float* bias = sk ? A.F(6, (batched ? D.B : 1) * D.Tq * D.S) : nullptr;
-  float* p = bias ? A.F(8, D.B * D.H * D.Tq * D.S) : nullptr;
+  const float* bias = sk ? ReadBias(A, D, 6) : nullptr;
+  float* p = bias ? A.F(8, D.P()) : nullptr;
   if (!p || D.B * D.Tq * D.S == 0) return nullptr;
   const int64_t m = D.rep * D.Tq;
   float* qs = Scratch(0, m * hd);
   float* ks = Scratch(1, D.S * hd);
-  for (int64_t b = 0; b < D.B; b++)
+  for (int64_t b = 0; b < D.B; b++) {
+    const int64_t bb = BiasRow(A, 6, b);
+    const int32_t* lo = spans.lo.data() + bb * D.Tq;
+    const int32_t* hi = spans.hi.data() + bb * D.Tq;
     for (int64_t g = 0; g < D.KV; g++) {
       RotatedGroup(D, q, k, cq, sq, ck, sk, b, g, qs, ks);
       float* pg = p + (b * D.KV + g) * m * D.S;
-      if (hd > 0) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(D.S), static_cast<int>(hd), 1.0f, qs, static_cast<int>(hd), ks, static_cast<int>(hd), 0.0f, pg, static_cast<int>(D.S));
-      } else {
-        std::memset(pg, 0, 4 * m * D.S);
+      for (int64_t t0 = 0; t0 < D.Tq; t0 += kRowBlock) {
+        const int64_t t1 = std::min(D.Tq, t0 + kRowBlock);
+        int64_t blo, bhi;
+        spans.Block(bb * D.Tq, t0, t1, blo, bhi);
+        Gemm(false, true, (t1 - t0) * D.rep, bhi - blo, hd, 1.0f, qs + t0 * D.rep * hd, hd, ks + blo * hd, hd, 0.0f, pg + t0 * D.rep * D.S + blo, D.S);
+        SoftmaxRows(pg, bias + bb * D.Tq * D.S, lo, hi, t0, t1, D.rep, D.S);
       }
-      SoftmaxRows(pg, bias + (batched ? b : 0) * D.Tq * D.S, m, D.Tq, D.S);
     }
+  }
   return nullptr;
 }
 
 napi_value AttnProbsGrad(napi_env env, napi_callback_info info) {
-  ARGS("attnProbsGrad", 16);
+  ARGS("attnProbsGrad", 18);
   AttnDims D;
-  if (!D.Read(A, 10)) return nullptr;
-  const int64_t hd = D.hd, nq = D.B * D.Tq, nk = D.B * D.S, np = D.B * D.H * D.Tq * D.S;
-  const float* dP = A.F(0, np);
-  const float* p = dP ? A.F(1, np) : nullptr;
-  const float* q = p ? A.F(2, nq * D.H * hd) : nullptr;
-  const float* k = q ? A.F(3, nk * D.KV * hd) : nullptr;
+  if (!D.Read(A, 12)) return nullptr;
+  const int64_t hd = D.hd, nq = D.B * D.Tq, nk = D.B * D.S;
+  const float* dP = A.F(0, D.P());
+  const float* p = dP ? A.F(1, D.P()) : nullptr;
+  const float* q = p ? A.F(2, D.Q()) : nullptr;
+  const float* k = q ? A.F(3, D.K()) : nullptr;
   const float* cq = k ? A.F(4, nq * hd) : nullptr;
   const float* sq = cq ? A.F(5, nq * hd) : nullptr;
   const float* ck = sq ? A.F(6, nk * hd) : nullptr;
   const float* sk = ck ? A.F(7, nk * hd) : nullptr;
-  float* dq = sk ? A.F(8, nq * D.H * hd) : nullptr;
-  float* dk = dq ? A.F(9, nk * D.KV * hd) : nullptr;
+  const float* bias = sk ? ReadBias(A, D, 8) : nullptr;
+  float* dq = bias ? A.F(10, D.Q()) : nullptr;
+  float* dk = dq ? A.F(11, D.K()) : nullptr;
   if (!dk) return nullptr;
   const int64_t m = D.rep * D.Tq;
   float* qs = Scratch(0, m * hd);
   float* ks = Scratch(1, D.S * hd);
-  float* dS = Scratch(2, m * D.S);
+  float* dS = Scratch(2, std::min(D.Tq, kRowBlock) * D.rep * D.S);
   float* dqs = Scratch(3, (m + D.S) * hd);
   float* dks = dqs + m * hd;
-  for (int64_t b = 0; b < D.B; b++)
+  for (int64_t b = 0; b < D.B; b++) {
+    const int64_t bb = BiasRow(A, 8, b);
+    const int32_t* lo = spans.lo.data() + bb * D.Tq;
+    const int32_t* hi = spans.hi.data() + bb * D.Tq;
     for (int64_t g = 0; g < D.KV; g++) {
       const int64_t at = (b * D.KV + g) * m * D.S;
-      SoftmaxGradRows(p + at, dP + at, dS, m, D.S);
       RotatedGroup(D, q, k, cq, sq, ck, sk, b, g, qs, ks);
-      if (D.S > 0 && m > 0 && hd > 0) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(hd), static_cast<int>(D.S), 1.0f, dS, static_cast<int>(D.S), ks, static_cast<int>(hd), 0.0f, dqs, static_cast<int>(hd));
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(D.S), static_cast<int>(hd), static_cast<int>(m), 1.0f, dS, static_cast<int>(D.S), qs, static_cast<int>(hd), 0.0f, dks, static_cast<int>(hd));
-      } else {
-        std::memset(dqs, 0, 4 * (m + D.S) * hd);
+      std::memset(dks, 0, 4 * D.S * hd);
+      for (int64_t t0 = 0; t0 < D.Tq; t0 += kRowBlock) {
+        const int64_t t1 = std::min(D.Tq, t0 + kRowBlock), rows = (t1 - t0) * D.rep;
+        int64_t blo, bhi;
+        spans.Block(bb * D.Tq, t0, t1, blo, bhi);
+        SoftmaxGradRows(p + at, dP + at, dS, lo, hi, t0, t1, D.rep, D.S, blo, bhi);
+        Gemm(false, false, rows, hd, bhi - blo, 1.0f, dS + blo, D.S, ks + blo * hd, hd, 0.0f, dqs + t0 * D.rep * hd, hd);
+        Gemm(true, false, bhi - blo, hd, rows, 1.0f, dS + blo, D.S, qs + t0 * D.rep * hd, hd, 1.0f, dks + blo * hd, hd);
       }
-      for (int64_t r = 0; r < D.rep; r++)
-        for (int64_t t = 0; t < D.Tq; t++) {
-          const int64_t row = b * D.Tq + t;
-          RopeBack(dqs + (r * D.Tq + t) * hd, cq + row * hd, sq + row * hd, dq + row * D.H * hd + (g * D.rep + r) * hd, hd);
-        }
+      for (int64_t t = 0; t < D.Tq; t++) {
+        const int64_t row = b * D.Tq + t;
+        for (int64_t r = 0; r < D.rep; r++) RopeBack(dqs + (t * D.rep + r) * hd, cq + row * hd, sq + row * hd, dq + row * D.H * hd + (g * D.rep + r) * hd, hd);
+      }
       for (int64_t s = 0; s < D.S; s++) {
         const int64_t row = b * D.S + s;
         RopeBack(dks + s * hd, ck + row * hd, sk + row * hd, dk + row * D.KV * hd + g * hd, hd);
       }
     }
+  }
   return nullptr;
 }
 
 napi_value AttnApply(napi_env env, napi_callback_info info) {
-  ARGS("attnApply", 9);
+  ARGS("attnApply", 11);
   AttnDims D;
-  if (!D.Read(A, 3)) return nullptr;
-  const int64_t hd = D.hd;
-  const float* p = A.F(0, D.B * D.H * D.Tq * D.S);
-  const float* v = p ? A.F(1, D.B * D.S * D.KV * hd) : nullptr;
-  float* out = v ? A.F(2, D.B * D.Tq * D.H * hd) : nullptr;
+  if (!D.Read(A, 5)) return nullptr;
+  const int64_t hd = D.hd, m = D.rep * D.Tq;
+  const float* p = A.F(0, D.P());
+  const float* v = p ? A.F(1, D.K()) : nullptr;
+  const float* bias = v ? ReadBias(A, D, 2) : nullptr;
+  float* out = bias ? A.F(4, D.Q()) : nullptr;
   if (!out || D.Tq == 0 || hd == 0) return nullptr;
-  for (int64_t b = 0; b < D.B; b++)
-    for (int64_t h = 0; h < D.H; h++) {
-      float* o = out + b * D.Tq * D.H * hd + h * hd;
-      if (D.S == 0) {
-        for (int64_t t = 0; t < D.Tq; t++) std::memset(o + t * D.H * hd, 0, 4 * hd);
-        continue;
+  float* o = Scratch(0, std::min(D.Tq, kRowBlock) * D.rep * hd);
+  for (int64_t b = 0; b < D.B; b++) {
+    const int64_t bb = BiasRow(A, 2, b);
+    for (int64_t g = 0; g < D.KV; g++) {
+      const float* pg = p + (b * D.KV + g) * m * D.S;
+      for (int64_t t0 = 0; t0 < D.Tq; t0 += kRowBlock) {
+        const int64_t t1 = std::min(D.Tq, t0 + kRowBlock);
+        int64_t blo, bhi;
+        spans.Block(bb * D.Tq, t0, t1, blo, bhi);
+        Gemm(false, false, (t1 - t0) * D.rep, hd, bhi - blo, 1.0f, pg + t0 * D.rep * D.S + blo, D.S, v + (b * D.S + blo) * D.KV * hd + g * hd, D.KV * hd, 0.0f, o, hd);
+        // The rep heads of one query are adjacent in out [B·Tq, H·hd].
+        for (int64_t t = t0; t < t1; t++) std::memcpy(out + (b * D.Tq + t) * D.H * hd + g * D.rep * hd, o + (t - t0) * D.rep * hd, 4 * D.rep * hd);
       }
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(D.Tq), static_cast<int>(hd), static_cast<int>(D.S), 1.0f,
-                  p + (b * D.H + h) * D.Tq * D.S, static_cast<int>(D.S), v + b * D.S * D.KV * hd + (h / D.rep) * hd, static_cast<int>(D.KV * hd), 0.0f, o, static_cast<int>(D.H * hd));
     }
+  }
   return nullptr;
 }
 
 napi_value AttnApplyGrad(napi_env env, napi_callback_info info) {
-  ARGS("attnApplyGrad", 11);
+  ARGS("attnApplyGrad", 13);
   AttnDims D;
-  if (!D.Read(A, 5)) return nullptr;
-  const int64_t hd = D.hd, np = D.B * D.H * D.Tq * D.S;
-  const float* dO = A.F(0, D.B * D.Tq * D.H * hd);
-  const float* p = dO ? A.F(1, np) : nullptr;
-  const float* v = p ? A.F(2, D.B * D.S * D.KV * hd) : nullptr;
-  float* dP = v ? A.F(3, np) : nullptr;
-  float* dv = dP ? A.F(4, D.B * D.S * D.KV * hd) : nullptr;
+  if (!D.Read(A, 7)) return nullptr;
+  const int64_t hd = D.hd, m = D.rep * D.Tq;
+  const float* dO = A.F(0, D.Q());
+  const float* p = dO ? A.F(1, D.P()) : nullptr;
+  const float* v = p ? A.F(2, D.K()) : nullptr;
+  const float* bias = v ? ReadBias(A, D, 3) : nullptr;
+  float* dP = bias ? A.F(5, D.P()) : nullptr;
+  float* dv = dP ? A.F(6, D.K()) : nullptr;
   if (!dv) return nullptr;
   if (D.Tq == 0 || hd == 0) {
-    std::memset(dP, 0, 4 * np);
-    std::memset(dv, 0, 4 * D.B * D.S * D.KV * hd);
+    std::memset(dP, 0, 4 * D.P());
+    std::memset(dv, 0, 4 * D.K());
     return nullptr;
   }
   if (D.S == 0) return nullptr;
-  for (int64_t b = 0; b < D.B; b++)
-    for (int64_t h = 0; h < D.H; h++) {
-      const float* o = dO + b * D.Tq * D.H * hd + h * hd;
-      const float* vg = v + b * D.S * D.KV * hd + (h / D.rep) * hd;
-      const float* ph = p + (b * D.H + h) * D.Tq * D.S;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(D.Tq), static_cast<int>(D.S), static_cast<int>(hd), 1.0f,
-                  o, static_cast<int>(D.H * hd), vg, static_cast<int>(D.KV * hd), 0.0f, dP + (b * D.H + h) * D.Tq * D.S, static_cast<int>(D.S));
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(D.S), static_cast<int>(hd), static_cast<int>(D.Tq), 1.0f,
-                  ph, static_cast<int>(D.S), o, static_cast<int>(D.H * hd), h % D.rep == 0 ? 0.0f : 1.0f,
-                  dv + b * D.S * D.KV * hd + (h / D.rep) * hd, static_cast<int>(D.KV * hd));
+  float* o = Scratch(0, std::min(D.Tq, kRowBlock) * D.rep * hd);
+  for (int64_t b = 0; b < D.B; b++) {
+    const int64_t bb = BiasRow(A, 3, b);
+    for (int64_t g = 0; g < D.KV; g++) {
+      const float* pg = p + (b * D.KV + g) * m * D.S;
+      float* dPg = dP + (b * D.KV + g) * m * D.S;
+      float* dvg = dv + b * D.S * D.KV * hd + g * hd;
+      for (int64_t s = 0; s < D.S; s++) std::memset(dvg + s * D.KV * hd, 0, 4 * hd);
+      for (int64_t t0 = 0; t0 < D.Tq; t0 += kRowBlock) {
+        const int64_t t1 = std::min(D.Tq, t0 + kRowBlock), rows = (t1 - t0) * D.rep;
+        int64_t blo, bhi;
+        spans.Block(bb * D.Tq, t0, t1, blo, bhi);
+        for (int64_t t = t0; t < t1; t++) std::memcpy(o + (t - t0) * D.rep * hd, dO + (b * D.Tq + t) * D.H * hd + g * D.rep * hd, 4 * D.rep * hd);
+        // dP only over the block's keys [blo, bhi): attnProbsGrad reads each row's span, no more.
+        Gemm(false, true, rows, bhi - blo, hd, 1.0f, o, hd, v + (b * D.S + blo) * D.KV * hd + g * hd, D.KV * hd, 0.0f, dPg + t0 * D.rep * D.S + blo, D.S);
+        Gemm(true, false, bhi - blo, hd, rows, 1.0f, pg + t0 * D.rep * D.S + blo, D.S, o, hd, 1.0f, dvg + blo * D.KV * hd, D.KV * hd);
+      }
     }
+  }
   return nullptr;
 }
 
@@ -470,15 +581,6 @@ struct LoraDims {
     return true;
   }
 };
-
-inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    if (beta == 0.0f) for (int64_t i = 0; i < m; i++) std::memset(c + i * ldc, 0, 4 * n);
-    return;
-  }
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
-}
 
 napi_value LoraLinear(napi_env env, napi_callback_info info) {
   ARGS("loraLinear", 11);

@@ -22,9 +22,9 @@ export interface FusedAddon {
   swiglu(heap: ArrayBuffer, g: number, u: number, y: number, count: number): void;
   swigluGrad(heap: ArrayBuffer, dy: number, g: number, u: number, dg: number, du: number, count: number): void;
   attnProbs(heap: ArrayBuffer, q: number, k: number, cq: number, sq: number, ck: number, sk: number, bias: number, biasBatched: number, p: number, ...dims: number[]): void;
-  attnProbsGrad(heap: ArrayBuffer, dP: number, p: number, q: number, k: number, cq: number, sq: number, ck: number, sk: number, dq: number, dk: number, ...dims: number[]): void;
-  attnApply(heap: ArrayBuffer, p: number, v: number, out: number, ...dims: number[]): void;
-  attnApplyGrad(heap: ArrayBuffer, dO: number, p: number, v: number, dP: number, dv: number, ...dims: number[]): void;
+  attnProbsGrad(heap: ArrayBuffer, dP: number, p: number, q: number, k: number, cq: number, sq: number, ck: number, sk: number, bias: number, biasBatched: number, dq: number, dk: number, ...dims: number[]): void;
+  attnApply(heap: ArrayBuffer, p: number, v: number, bias: number, biasBatched: number, out: number, ...dims: number[]): void;
+  attnApplyGrad(heap: ArrayBuffer, dO: number, p: number, v: number, bias: number, biasBatched: number, dP: number, dv: number, ...dims: number[]): void;
   loraLinear(heap: ArrayBuffer, x: number, xd: number, w: number, a: number, b: number, y: number, n: number, inF: number, outF: number, r: number, scale: number): void;
   loraLinearGrad(heap: ArrayBuffer, dy: number, xd: number, w: number, a: number, b: number, dx: number, dxd: number, da: number, db: number, n: number, inF: number, outF: number, r: number, scale: number): void;
   adamW(heap: ArrayBuffer, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, beta1: number, beta2: number, c1: number, c2: number, eps: number, bc1: number, bc2: number, lr: number, decay: number): void;
@@ -123,18 +123,21 @@ export function registerFusedKernels(addon: FusedAddon): void {
   reg(K.rmsNormGrad, ({ dy, x, g }, be, { eps }) => onHeap(be, [dy, x, g], [x.shape, g.shape], (h, o) => addon.rmsNormGrad(h, o[0], o[1], o[2], o[3], o[4], x.shape[0], x.shape[1], eps as number)));
   reg(K.swiglu, ({ g, u }, be) => onHeap(be, [g, u], [g.shape], (h, o) => addon.swiglu(h, o[0], o[1], o[2], tf.util.sizeFromShape(g.shape)))[0]);
   reg(K.swigluGrad, ({ dy, g, u }, be) => onHeap(be, [dy, g, u], [g.shape, u.shape], (h, o) => addon.swigluGrad(h, o[0], o[1], o[2], o[3], o[4], tf.util.sizeFromShape(g.shape))));
+  // P is [B, KV, Tq, rep, S] (a query's rep heads adjacent); every kernel reads the bias [B or 1, …, Tq, S]
+  // for the keys each query sees (native/fused.cc skips the hidden ones: causal skipping).
+  const batched = (bias: Info, attrs: unknown): number => (bias.shape[0] === (attrs as AttentionDims).batch && bias.shape[0] > 1 ? 1 : 0);
   reg(K.attnProbs, ({ q, k, cq, sq, ck, sk, bias }, be, attrs) => {
-    const [b, tq, s, hh] = attnDims(attrs);
-    const batched = bias.shape[0] === b && b > 1 ? 1 : 0;
-    return onHeap(be, [q, k, cq, sq, ck, sk, bias], [[b, hh, tq, s]], (h, o) => addon.attnProbs(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], batched, o[7], ...attnDims(attrs)))[0];
+    const [b, tq, s, hh, kv] = attnDims(attrs);
+    return onHeap(be, [q, k, cq, sq, ck, sk, bias], [[b, kv, tq, hh / kv, s]], (h, o) => addon.attnProbs(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], batched(bias, attrs), o[7], ...attnDims(attrs)))[0];
   });
-  reg(K.attnProbsGrad, ({ dP, p, q, k, cq, sq, ck, sk }, be, attrs) =>
-    onHeap(be, [dP, p, q, k, cq, sq, ck, sk], [q.shape, k.shape], (h, o) => addon.attnProbsGrad(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], ...attnDims(attrs))));
-  reg(K.attnApply, ({ p, v }, be, attrs) => {
+  reg(K.attnProbsGrad, ({ dP, p, q, k, cq, sq, ck, sk, bias }, be, attrs) =>
+    onHeap(be, [dP, p, q, k, cq, sq, ck, sk, bias], [q.shape, k.shape], (h, o) => addon.attnProbsGrad(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], batched(bias, attrs), o[9], o[10], ...attnDims(attrs))));
+  reg(K.attnApply, ({ p, v, bias }, be, attrs) => {
     const [b, tq, , hh, , hd] = attnDims(attrs);
-    return onHeap(be, [p, v], [[b * tq, hh * hd]], (h, o) => addon.attnApply(h, o[0], o[1], o[2], ...attnDims(attrs)))[0];
+    return onHeap(be, [p, v, bias], [[b * tq, hh * hd]], (h, o) => addon.attnApply(h, o[0], o[1], o[2], batched(bias, attrs), o[3], ...attnDims(attrs)))[0];
   });
-  reg(K.attnApplyGrad, ({ dO, p, v }, be, attrs) => onHeap(be, [dO, p, v], [p.shape, v.shape], (h, o) => addon.attnApplyGrad(h, o[0], o[1], o[2], o[3], o[4], ...attnDims(attrs))));
+  reg(K.attnApplyGrad, ({ dO, p, v, bias }, be, attrs) =>
+    onHeap(be, [dO, p, v, bias], [p.shape, v.shape], (h, o) => addon.attnApplyGrad(h, o[0], o[1], o[2], o[3], batched(bias, attrs), o[4], o[5], ...attnDims(attrs))));
   const loraDims = (x: Info, b: Info, scale: unknown): [number, number, number, number, number] => [x.shape[0], x.shape[1], b.shape[1], b.shape[0], scale as number];
   reg(K.lora, ({ x, w, a, b }, be, { scale }) => onHeap(be, [x, w, a, b], [[x.shape[0], w.shape[1]]], (h, o) => addon.loraLinear(h, o[0], o[0], o[1], o[2], o[3], o[4], ...loraDims(x, b, scale)))[0]);
   reg(K.loraDropout, ({ x, xd, w, a, b }, be, { scale }) =>
@@ -178,16 +181,16 @@ export function registerFusedKernels(addon: FusedAddon): void {
     inputsToSave: ["q", "k", "cq", "sq", "ck", "sk", "bias"],
     outputsToSave: [true],
     gradFunc: (dP, [q, k, cq, sq, ck, sk, bias, p], attrs) => {
-      const [dq, dk] = run(K.attnProbsGrad, { dP: dP as tf.Tensor, p, q, k, cq, sq, ck, sk }, attrs as Record<string, unknown>);
+      const [dq, dk] = run(K.attnProbsGrad, { dP: dP as tf.Tensor, p, q, k, cq, sq, ck, sk, bias }, attrs as Record<string, unknown>);
       return { q: () => dq, k: () => dk, cq: zeros(cq), sq: zeros(sq), ck: zeros(ck), sk: zeros(sk), bias: zeros(bias) };
     },
   });
   tf.registerGradient({
     kernelName: K.attnApply,
-    inputsToSave: ["p", "v"],
-    gradFunc: (dO, [p, v], attrs) => {
-      const [dPr, dv] = run(K.attnApplyGrad, { dO: dO as tf.Tensor, p, v }, attrs as Record<string, unknown>);
-      return { p: () => dPr, v: () => dv };
+    inputsToSave: ["p", "v", "bias"],
+    gradFunc: (dO, [p, v, bias], attrs) => {
+      const [dPr, dv] = run(K.attnApplyGrad, { dO: dO as tf.Tensor, p, v, bias }, attrs as Record<string, unknown>);
+      return { p: () => dPr, v: () => dv, bias: zeros(bias) };
     },
   });
   tf.registerGradient({
@@ -216,7 +219,7 @@ export const FUSED: FusedKernels = {
   attention(q, k, v, ropeQ, ropeK, bias, dims) {
     const attrs = dims as unknown as tf.NamedAttrMap;
     const p = tf.engine().runKernel(K.attnProbs, { q, k, cq: ropeQ.cos, sq: ropeQ.sin, ck: ropeK.cos, sk: ropeK.sin, bias }, attrs) as tf.Tensor;
-    const out = tf.engine().runKernel(K.attnApply, { p, v }, attrs) as tf.Tensor2D;
+    const out = tf.engine().runKernel(K.attnApply, { p, v, bias }, attrs) as tf.Tensor2D;
     p.dispose(); // the tape keeps its own reference when recording
     return out;
   },

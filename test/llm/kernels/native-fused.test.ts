@@ -100,12 +100,14 @@ test("fused LoRA projection matches frozen product + LoRA branch (dropout off an
   }
 });
 
-/** An attention layer's inputs: B = 3 rows of T = 9 tokens, left padding in row 1, window 5, GQA 4/2. */
-function attentionCase(only: boolean): { x: tf.Tensor2D; ctx: AttentionContext; sub?: { x: tf.Tensor2D; len: number; rope: ReturnType<typeof ropeTable>; bias: tf.Tensor } } {
+/**
+ * An attention layer's inputs: B = 3 rows of T tokens, `pad` left-padding tokens in row 1, sliding
+ * window `window`, GQA 4/2; with `only`, the queries are the rows' last two tokens (or `queries`).
+ */
+function attentionCase(only: boolean, t = 9, pad = 3, window: number | null = TINY_MISTRAL.slidingWindow, queries?: number[][]): { x: tf.Tensor2D; ctx: AttentionContext; sub?: { x: tf.Tensor2D; len: number; rope: ReturnType<typeof ropeTable>; bias: tf.Tensor } } {
   const cfg = TINY_MISTRAL;
   const b = 3;
-  const t = 9;
-  const keyMask = [new Uint8Array(t).fill(1), Uint8Array.from({ length: t }, (_, j) => (j < 3 ? 0 : 1)), new Uint8Array(t).fill(1)];
+  const keyMask = [new Uint8Array(t).fill(1), Uint8Array.from({ length: t }, (_, j) => (j < pad ? 0 : 1)), new Uint8Array(t).fill(1)];
   const positions = new Int32Array(b * t);
   keyMask.forEach((km, i) => {
     let p = 0;
@@ -117,32 +119,48 @@ function attentionCase(only: boolean): { x: tf.Tensor2D; ctx: AttentionContext; 
     batch: b, queryLen: t, heads: cfg.numHeads, kvHeads: cfg.numKvHeads, headDim: cfg.headDim,
     ropeQ: ropeTable(positions, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)),
     ropeK: ropeTable(positions, cfg.headDim, cfg.ropeTheta),
-    bias: attentionBias(b, t, 0, keyMask, cfg.slidingWindow), layer: 0,
+    bias: attentionBias(b, t, 0, keyMask, window), layer: 0,
   };
   if (!only) return { x, ctx };
-  const rows = [[t - 2, t - 1], [t - 2, t - 1], [t - 2, t - 1]];
+  const rows = queries ?? [[t - 2, t - 1], [t - 2, t - 1], [t - 2, t - 1]];
   const flat = rows.flatMap((r, i) => r.map((j) => i * t + j));
   return {
     x, ctx,
-    sub: { x: tf.gather(x, flat) as tf.Tensor2D, len: 2, rope: ropeTable(flat.map((r) => positions[r]), cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)), bias: attentionBias(b, t, 0, keyMask, cfg.slidingWindow, rows) },
+    sub: { x: tf.gather(x, flat) as tf.Tensor2D, len: rows[0].length, rope: ropeTable(flat.map((r) => positions[r]), cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)), bias: attentionBias(b, t, 0, keyMask, window, rows) },
   };
 }
 
-test("fused attention (RoPE, GQA, padding, window, query subset) matches the plain ops, values and gradients", (t) => {
-  const why = missing();
-  if (why) return skipOrFail(t, why);
-  const m = randomModel(TINY_MISTRAL, 6);
+function compareAttention(label: string, seed: number, cases: Parameters<typeof attentionCase>[]): void {
+  const m = randomModel(TINY_MISTRAL, seed);
   try {
     const w = m.layers[0].attn;
-    for (const only of [false, true]) {
-      const { x, ctx, sub } = attentionCase(only);
-      if (sub) compare("attention (query subset)", [x, sub.x], (a, q) => attention(a as tf.Tensor2D, w, ctx, { ...sub, x: q as tf.Tensor2D }));
-      else compare("attention", [x], (a) => attention(a as tf.Tensor2D, w, ctx));
+    for (const args of cases) {
+      const { x, ctx, sub } = attentionCase(...args);
+      const what = `${label} (T ${ctx.queryLen}, window ${args[3]}${sub ? ", query subset" : ""})`;
+      if (sub) compare(what, [x, sub.x], (a, q) => attention(a as tf.Tensor2D, w, ctx, { ...sub, x: q as tf.Tensor2D }));
+      else compare(what, [x], (a) => attention(a as tf.Tensor2D, w, ctx));
       tf.dispose([x, ctx.ropeQ.cos, ctx.ropeQ.sin, ctx.ropeK.cos, ctx.ropeK.sin, ctx.bias, sub?.x, sub?.rope.cos, sub?.rope.sin, sub?.bias].filter((v): v is tf.Tensor => v !== undefined));
     }
   } finally {
     m.dispose();
   }
+}
+
+test("fused attention (RoPE, GQA, padding, window, query subset) matches the plain ops, values and gradients", (t) => {
+  const why = missing();
+  if (why) return skipOrFail(t, why);
+  compareAttention("attention", 6, [[false], [true]]);
+});
+
+// native/fused.cc skips the keys a query cannot see, per row and per block of 32 query rows; with
+// T = 75 there are three blocks (32, 32, 11 rows), spans that start past 0 (window, padding) and
+// end before T (causal), rows whose spans are not multiples of 8, and padding queries that see
+// nothing (the whole row kept), each compared with the plain ops that compute every key.
+test("fused attention's causal skipping (blocks, window, padding, query subset) matches the plain ops", (t) => {
+  const why = missing();
+  if (why) return skipOrFail(t, why);
+  const subset = [[74, 3, 40], [60, 0, 33], [32, 12, 31]]; // not in order: a block's first query is not the one that sees the most
+  compareAttention("causal skipping", 14, [[false, 75, 11, null], [false, 75, 11, 20], [false, 75, 40, 13], [true, 75, 11, 20, subset], [true, 75, 11, null, subset]]);
 });
 
 test("fused attention's gradient matches central differences along a direction", (t) => {
