@@ -133,32 +133,40 @@ float* Scratch(int i, int64_t n) {
   return scratch[i].data();
 }
 
-// Σ x[i]·y[i] and max x[i] in 8 lanes (a float reduction vectorises only when written so).
+// Σ x[i]·y[i], Σ x[i] and max x[i] in 8 lanes (lane l takes the terms i ≡ l mod 8 of the first
+// 8·⌊n/8⌋, summed in lane order, then the tail in order), as GCC vectors: a float reduction
+// vectorises only when written so (the same loops over float[8] stayed scalar).
+typedef float V8 __attribute__((vector_size(32)));
+inline V8 Load8(const float* p) {
+  V8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
 inline float Dot(const float* x, const float* y, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  V8 acc = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t j = 0;
-  for (; j + 8 <= n; j += 8)
-    for (int l = 0; l < 8; l++) acc[l] += x[j + l] * y[j + l];
+  for (; j + 8 <= n; j += 8) acc += Load8(x + j) * Load8(y + j);
   float s = 0;
   for (int l = 0; l < 8; l++) s += acc[l];
   for (; j < n; j++) s += x[j] * y[j];
   return s;
 }
 inline float Sum(const float* x, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  V8 acc = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t j = 0;
-  for (; j + 8 <= n; j += 8)
-    for (int l = 0; l < 8; l++) acc[l] += x[j + l];
+  for (; j + 8 <= n; j += 8) acc += Load8(x + j);
   float s = 0;
   for (int l = 0; l < 8; l++) s += acc[l];
   for (; j < n; j++) s += x[j];
   return s;
 }
 inline float Max(const float* x, int64_t n) {
-  float acc[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+  V8 acc = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
   int64_t j = 0;
-  for (; j + 8 <= n; j += 8)
-    for (int l = 0; l < 8; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+  for (; j + 8 <= n; j += 8) {
+    const V8 v = Load8(x + j);
+    acc = v > acc ? v : acc;
+  }
   float m = -INFINITY;
   for (int l = 0; l < 8; l++) m = acc[l] > m ? acc[l] : m;
   for (; j < n; j++) m = x[j] > m ? x[j] : m;
@@ -275,14 +283,15 @@ inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
 }
 
 // Rotate-half RoPE of one head row: out = x·c + [−x₂, x₁]·s (inverse: sign flipped on s's side).
-inline void Rope(const float* x, const float* c, const float* s, float* out, int64_t hd) {
+// The output never overlaps the inputs (__restrict__: without it the loops stay scalar).
+inline void Rope(const float* __restrict__ x, const float* __restrict__ c, const float* __restrict__ s, float* __restrict__ out, int64_t hd) {
   const int64_t h = hd / 2;
   for (int64_t j = 0; j < h; j++) {
     out[j] = x[j] * c[j] - x[j + h] * s[j];
     out[j + h] = x[j + h] * c[j + h] + x[j] * s[j + h];
   }
 }
-inline void RopeBack(const float* dy, const float* c, const float* s, float* dx, int64_t hd) {
+inline void RopeBack(const float* __restrict__ dy, const float* __restrict__ c, const float* __restrict__ s, float* __restrict__ dx, int64_t hd) {
   const int64_t h = hd / 2;
   for (int64_t j = 0; j < h; j++) {
     dx[j] = dy[j] * c[j] + dy[j + h] * s[j + h];
@@ -401,7 +410,7 @@ const float* ReadBias(Args& A, const AttnDims& D, int i) {
 inline int64_t BiasRow(const Args& A, int i, int64_t b) { return A.I(i + 1) != 0 ? b : 0; }
 
 // Rotated queries of group (b, g) as [Tq·rep, hd] (row t·rep + r: head g·rep + r) and keys [S, hd].
-void RotatedGroup(const AttnDims& D, const float* q, const float* k, const float* cq, const float* sq, const float* ck, const float* sk, int64_t b, int64_t g, float* qs, float* ks) {
+HEPLLM_CLONES void RotatedGroup(const AttnDims& D, const float* q, const float* k, const float* cq, const float* sq, const float* ck, const float* sk, int64_t b, int64_t g, float* qs, float* ks) {
   const int64_t hd = D.hd;
   for (int64_t t = 0; t < D.Tq; t++) {
     const int64_t row = b * D.Tq + t;
@@ -410,6 +419,19 @@ void RotatedGroup(const AttnDims& D, const float* q, const float* k, const float
   for (int64_t s = 0; s < D.S; s++) {
     const int64_t row = b * D.S + s;
     Rope(k + row * D.KV * hd + g * hd, ck + row * hd, sk + row * hd, ks + s * hd, hd);
+  }
+}
+
+// The inverse: dq, dk of group (b, g) from the rotated gradients dqs [Tq·rep, hd], dks [S, hd].
+HEPLLM_CLONES void RotatedGroupBack(const AttnDims& D, const float* dqs, const float* dks, const float* cq, const float* sq, const float* ck, const float* sk, int64_t b, int64_t g, float* dq, float* dk) {
+  const int64_t hd = D.hd;
+  for (int64_t t = 0; t < D.Tq; t++) {
+    const int64_t row = b * D.Tq + t;
+    for (int64_t r = 0; r < D.rep; r++) RopeBack(dqs + (t * D.rep + r) * hd, cq + row * hd, sq + row * hd, dq + row * D.H * hd + (g * D.rep + r) * hd, hd);
+  }
+  for (int64_t s = 0; s < D.S; s++) {
+    const int64_t row = b * D.S + s;
+    RopeBack(dks + s * hd, ck + row * hd, sk + row * hd, dk + row * D.KV * hd + g * hd, hd);
   }
 }
 
@@ -488,14 +510,7 @@ napi_value AttnProbsGrad(napi_env env, napi_callback_info info) {
         Gemm(false, false, rows, hd, bhi - blo, 1.0f, dS + blo, D.S, ks + blo * hd, hd, 0.0f, dqs + t0 * D.rep * hd, hd);
         Gemm(true, false, bhi - blo, hd, rows, 1.0f, dS + blo, D.S, qs + t0 * D.rep * hd, hd, 1.0f, dks + blo * hd, hd);
       }
-      for (int64_t t = 0; t < D.Tq; t++) {
-        const int64_t row = b * D.Tq + t;
-        for (int64_t r = 0; r < D.rep; r++) RopeBack(dqs + (t * D.rep + r) * hd, cq + row * hd, sq + row * hd, dq + row * D.H * hd + (g * D.rep + r) * hd, hd);
-      }
-      for (int64_t s = 0; s < D.S; s++) {
-        const int64_t row = b * D.S + s;
-        RopeBack(dks + s * hd, ck + row * hd, sk + row * hd, dk + row * D.KV * hd + g * hd, hd);
-      }
+      RotatedGroupBack(D, dqs, dks, cq, sq, ck, sk, b, g, dq, dk);
     }
   }
   return nullptr;
