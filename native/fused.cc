@@ -24,9 +24,10 @@
 //     dP is written over them only, the part attnProbsGrad reads)
 //   loraLinear(heap, x, xd, w, a, b, y, n, in, out, r, scale)   y = x·W + s·(xd·A)·B, W [in,out]
 //     (xd: the branch's input, x itself or x after dropout)
-//   loraLinearGrad(heap, dy, xd, w, a, b, dx, dxd, da, db, n, in, out, r, scale)  the whole backward:
-//     dx = dY·Wᵀ, dxd = s·(dY·Bᵀ)·Aᵀ (added into dx when dxd is dx: no dropout), dA = s·xdᵀ·(dY·Bᵀ),
-//     dB = s·(xd·A)ᵀ·dY, with xd·A and dY·Bᵀ computed once
+//   loraLinearGrad(heap, dy, xd, a, b, da, db, dh, n, in, out, r, scale)  the LoRA branch's backward:
+//     dh = s·dY·Bᵀ [n, r], dA = xdᵀ·dh, dB = s·(xd·A)ᵀ·dY (xd·A and dh computed once)
+//   loraLinearGradX(heap, dy, w, a, dh, dx, n, in, out, r, part)  the input's: dx = dY·Wᵀ + dh·Aᵀ
+//     (part 1), dY·Wᵀ (part 0) or dh·Aᵀ (part 2: the gradient of the dropped copy xd)
 //   adamW(heap, p, g, m, v, pOut, mOut, vOut, n, beta1, beta2, 1−beta1, 1−beta2, eps, bc1, bc2, lr, decay)
 //     m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², p' = decay·p − lr·(m'/bc1)/(√(v'/bc2) + eps)
 //     (1−β given in double precision, rounded once, as the plain ops round their scalars)
@@ -615,31 +616,49 @@ napi_value LoraLinear(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// The whole backward of y = x·W + s·(xb·A)·B in one call (xb: the branch's input, x itself or its
-// dropped copy), with h = xb·A and dh = s·dY·Bᵀ [n, r] each computed once:
-//   dX = dY·Wᵀ (+ dh·Aᵀ when dXb aliases dX), dXb = dh·Aᵀ, dA = xbᵀ·dh, dB = s·hᵀ·dY.
+// The backward of y = x·W + s·(xb·A)·B (xb: the branch's input, x itself or its dropped copy) in
+// two calls, so that the frozen product's dX = dY·Wᵀ is computed only where the tape asks for it
+// (not for the first layer's q/k/v inputs: nothing trainable lies below them):
+//   loraLinearGrad:  h = xb·A, dh = s·dY·Bᵀ [n, r] (an output: loraLinearGradX reuses it),
+//                    dA = xbᵀ·dh, dB = s·hᵀ·dY;
+//   loraLinearGradX: dX = dY·Wᵀ + dh·Aᵀ (part 1), dY·Wᵀ alone (part 0: with dropout, where
+//                    dXb = dh·Aᵀ is its own gradient) or dh·Aᵀ alone (part 2: that dXb).
 napi_value LoraLinearGrad(napi_env env, napi_callback_info info) {
-  ARGS("loraLinearGrad", 14);
+  ARGS("loraLinearGrad", 12);
   LoraDims D;
-  if (!D.Read(A, 9)) return nullptr;
+  if (!D.Read(A, 7)) return nullptr;
   const float* dy = A.F(0, D.n * D.out);
   const float* xb = dy ? A.F(1, D.n * D.in) : nullptr;
-  const float* w = xb ? A.F(2, D.in * D.out) : nullptr;
-  const float* a = w ? A.F(3, D.in * D.r) : nullptr;
-  const float* b = a ? A.F(4, D.r * D.out) : nullptr;
-  float* dx = b ? A.F(5, D.n * D.in) : nullptr;
-  float* dxb = dx ? A.F(6, D.n * D.in) : nullptr;
-  float* da = dxb ? A.F(7, D.in * D.r) : nullptr;
-  float* db = da ? A.F(8, D.r * D.out) : nullptr;
-  if (!db) return nullptr;
+  const float* a = xb ? A.F(2, D.in * D.r) : nullptr;
+  const float* b = a ? A.F(3, D.r * D.out) : nullptr;
+  float* da = b ? A.F(4, D.in * D.r) : nullptr;
+  float* db = da ? A.F(5, D.r * D.out) : nullptr;
+  float* dh = db ? A.F(6, D.n * D.r) : nullptr;
+  if (!dh) return nullptr;
   float* h = Scratch(0, D.n * D.r);
-  float* dh = Scratch(1, D.n * D.r);
   Gemm(false, false, D.n, D.r, D.in, 1.0f, xb, D.in, a, D.r, 0.0f, h, D.r);
   Gemm(false, true, D.n, D.r, D.out, D.scale, dy, D.out, b, D.out, 0.0f, dh, D.r);
-  Gemm(false, true, D.n, D.in, D.out, 1.0f, dy, D.out, w, D.out, 0.0f, dx, D.in);
-  Gemm(false, true, D.n, D.in, D.r, 1.0f, dh, D.r, a, D.r, dxb == dx ? 1.0f : 0.0f, dxb, D.in);
   Gemm(true, false, D.in, D.r, D.n, 1.0f, xb, D.in, dh, D.r, 0.0f, da, D.r);
   Gemm(true, false, D.r, D.out, D.n, D.scale, h, D.r, dy, D.out, 0.0f, db, D.out);
+  return nullptr;
+}
+
+napi_value LoraLinearGradX(napi_env env, napi_callback_info info) {
+  ARGS("loraLinearGradX", 10);
+  if (!A.Dims(5, 10)) return nullptr;
+  const int64_t n = A.I(5), in = A.I(6), out = A.I(7), r = A.I(8), part = A.I(9);
+  if (part > 2) {
+    Throw(env, "loraLinearGradX: part must be 0, 1 or 2");
+    return nullptr;
+  }
+  const float* dy = A.F(0, n * out);
+  const float* w = dy ? A.F(1, in * out) : nullptr;
+  const float* a = w ? A.F(2, in * r) : nullptr;
+  const float* dh = a ? A.F(3, n * r) : nullptr;
+  float* dx = dh ? A.F(4, n * in) : nullptr;
+  if (!dx) return nullptr;
+  if (part != 2) Gemm(false, true, n, in, out, 1.0f, dy, out, w, out, 0.0f, dx, in);
+  if (part != 0) Gemm(false, true, n, in, r, 1.0f, dh, r, a, r, part == 1 ? 1.0f : 0.0f, dx, in);
   return nullptr;
 }
 
@@ -689,6 +708,7 @@ void RegisterFused(napi_env env, napi_value exports) {
       {"attnApplyGrad", nullptr, AttnApplyGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loraLinear", nullptr, LoraLinear, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loraLinearGrad", nullptr, LoraLinearGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraLinearGradX", nullptr, LoraLinearGradX, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamW", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

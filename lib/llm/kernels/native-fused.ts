@@ -26,7 +26,8 @@ export interface FusedAddon {
   attnApply(heap: ArrayBuffer, p: number, v: number, bias: number, biasBatched: number, out: number, ...dims: number[]): void;
   attnApplyGrad(heap: ArrayBuffer, dO: number, p: number, v: number, bias: number, biasBatched: number, dP: number, dv: number, ...dims: number[]): void;
   loraLinear(heap: ArrayBuffer, x: number, xd: number, w: number, a: number, b: number, y: number, n: number, inF: number, outF: number, r: number, scale: number): void;
-  loraLinearGrad(heap: ArrayBuffer, dy: number, xd: number, w: number, a: number, b: number, dx: number, dxd: number, da: number, db: number, n: number, inF: number, outF: number, r: number, scale: number): void;
+  loraLinearGrad(heap: ArrayBuffer, dy: number, xd: number, a: number, b: number, da: number, db: number, dh: number, n: number, inF: number, outF: number, r: number, scale: number): void;
+  loraLinearGradX(heap: ArrayBuffer, dy: number, w: number, a: number, dh: number, dx: number, n: number, inF: number, outF: number, r: number, part: number): void;
   adamW(heap: ArrayBuffer, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, beta1: number, beta2: number, c1: number, c2: number, eps: number, bc1: number, bc2: number, lr: number, decay: number): void;
 }
 
@@ -90,6 +91,7 @@ const K = {
   lora: "HepllmLoraLinear",
   loraDropout: "HepllmLoraLinearDropout",
   loraGrad: "HepllmLoraLinearGrad",
+  loraGradX: "HepllmLoraLinearGradX",
   adamW: "HepllmAdamW",
 };
 
@@ -142,12 +144,12 @@ export function registerFusedKernels(addon: FusedAddon): void {
   reg(K.lora, ({ x, w, a, b }, be, { scale }) => onHeap(be, [x, w, a, b], [[x.shape[0], w.shape[1]]], (h, o) => addon.loraLinear(h, o[0], o[0], o[1], o[2], o[3], o[4], ...loraDims(x, b, scale)))[0]);
   reg(K.loraDropout, ({ x, xd, w, a, b }, be, { scale }) =>
     onHeap(be, [x, xd, w, a, b], [[x.shape[0], w.shape[1]]], (h, o) => addon.loraLinear(h, o[0], o[1], o[2], o[3], o[4], o[5], ...loraDims(x, b, scale)))[0]);
-  // The whole backward in one call: [dx, da, db], or [dx, dxd, da, db] when the branch has its own input xd.
-  reg(K.loraGrad, ({ dy, x, w, a, b }, be, { scale, split }) => {
-    const shapes = split ? [x.shape, x.shape, a.shape, b.shape] : [x.shape, a.shape, b.shape];
-    return onHeap(be, [dy, x, w, a, b], shapes, (h, o) =>
-      addon.loraLinearGrad(h, o[0], o[1], o[2], o[3], o[4], o[5], split ? o[6] : o[5], o[split ? 7 : 6], o[split ? 8 : 7], ...loraDims(x, b, scale)));
-  });
+  // The backward in two kernels: the branch's [da, db, dh] (dh = s·dY·Bᵀ), run by the gradient
+  // function; the input's dx from dh, run only when the tape asks for it (not for layer 0's inputs).
+  reg(K.loraGrad, ({ dy, x, a, b }, be, { scale }) =>
+    onHeap(be, [dy, x, a, b], [a.shape, b.shape, [x.shape[0], a.shape[1]]], (h, o) => addon.loraLinearGrad(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], ...loraDims(x, b, scale))));
+  reg(K.loraGradX, ({ dy, w, a, dh }, be, { part }) =>
+    onHeap(be, [dy, w, a, dh], [[dy.shape[0], a.shape[0]]], (h, o) => addon.loraLinearGradX(h, o[0], o[1], o[2], o[3], o[4], dy.shape[0], a.shape[0], dy.shape[1], a.shape[1], part as number))[0]);
   reg(K.adamW, ({ p, g, m, v }, be, a) => {
     const n = tf.util.sizeFromShape(p.shape);
     for (const t of [g, m, v]) if (tf.util.sizeFromShape(t.shape) !== n) throw new Error(`adamW: gradient and moments must match the parameter's shape [${p.shape}]`);
@@ -197,17 +199,19 @@ export function registerFusedKernels(addon: FusedAddon): void {
     kernelName: K.loraDropout,
     inputsToSave: ["x", "xd", "w", "a", "b"],
     gradFunc: (dy, [x, xd, w, a, b], attrs) => {
-      const [dx, dxd, da, db] = run(K.loraGrad, { dy: dy as tf.Tensor, x: xd, w, a, b }, { ...(attrs as Record<string, unknown>), split: true });
-      return { x: () => dx, xd: () => dxd, a: () => da, b: () => db, w: () => tf.matMul(x, dy as tf.Tensor, true, false) };
+      const [da, db, dh] = run(K.loraGrad, { dy: dy as tf.Tensor, x: xd, a, b }, attrs as Record<string, unknown>);
+      const dx = (part: number) => (): tf.Tensor => run(K.loraGradX, { dy: dy as tf.Tensor, w, a, dh }, { part })[0];
+      return { x: dx(0), xd: dx(2), a: () => da, b: () => db, w: () => tf.matMul(x, dy as tf.Tensor, true, false) };
     },
   });
   tf.registerGradient({
     kernelName: K.lora,
     inputsToSave: ["x", "w", "a", "b"],
     gradFunc: (dy, [x, w, a, b], attrs) => {
-      const [dx, da, db] = run(K.loraGrad, { dy: dy as tf.Tensor, x, w, a, b }, { ...(attrs as Record<string, unknown>), split: false });
+      const [da, db, dh] = run(K.loraGrad, { dy: dy as tf.Tensor, x, a, b }, attrs as Record<string, unknown>);
+      const dx = (): tf.Tensor => run(K.loraGradX, { dy: dy as tf.Tensor, w, a, dh }, { part: 1 })[0];
       // W is frozen in LoRA training; its gradient is here for completeness.
-      return { x: () => dx, a: () => da, b: () => db, w: () => tf.matMul(x, dy as tf.Tensor, true, false) };
+      return { x: dx, a: () => da, b: () => db, w: () => tf.matMul(x, dy as tf.Tensor, true, false) };
     },
   });
 }
