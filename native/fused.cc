@@ -313,6 +313,16 @@ inline void RopeBack(const float* __restrict__ dy, const float* __restrict__ c, 
 constexpr float kHidden = -1e8f;
 constexpr int64_t kRowBlock = 32;
 
+// Whether all of x[0..8) are hidden (8 at a time: the scan of a causal row is as long as the row).
+inline bool Hidden8(const float* x) {
+  const V8 v = Load8(x);
+  const V8 h = {kHidden, kHidden, kHidden, kHidden, kHidden, kHidden, kHidden, kHidden};
+  const auto m = v <= h;
+  bool all = true;
+  for (int l = 0; l < 8; l++) all = all && m[l] != 0;
+  return all;
+}
+
 // The span of every bias row [nb·Tq] (nb = B or 1).
 struct Spans {
   std::vector<int32_t> lo, hi;
@@ -322,6 +332,7 @@ struct Spans {
     for (int64_t i = 0; i < nb * tq; i++) {
       const float* br = bias + i * S;
       int64_t a = 0;
+      while (a + 8 <= S && Hidden8(br + a)) a += 8;
       while (a < S && br[a] <= kHidden) a++;
       if (a == S) {
         lo[i] = 0;
@@ -329,6 +340,7 @@ struct Spans {
         continue;
       }
       int64_t z = S;
+      while (z - 8 > a && Hidden8(br + z - 8)) z -= 8;
       while (br[z - 1] <= kHidden) z--;
       lo[i] = static_cast<int32_t>(a & ~int64_t{7});
       hi[i] = static_cast<int32_t>(std::min(S, (z + 7) & ~int64_t{7}));
