@@ -34,8 +34,10 @@
 #include <node_api.h>
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -128,7 +130,7 @@ struct Args {
   if (!A.Read(info, count)) return nullptr;
 
 // Scratch buffers reused between calls (one JS thread per addon instance calls these).
-thread_local std::vector<float> scratch[4];
+thread_local std::vector<float> scratch[8];
 float* Scratch(int i, int64_t n) {
   if (static_cast<int64_t>(scratch[i].size()) < n) scratch[i].resize(n);
   return scratch[i].data();
@@ -281,6 +283,89 @@ inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
     return;
   }
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+// The attention's products are small (per block of 32 queries: [64, 32]·[32, ≤128] and the like)
+// and OpenBLAS spends about half their time packing and dispatching. Where the CPU has AVX-512,
+// they run in the register-tiled kernel below instead (C (+)= A·B, all row-major, no transposes:
+// the kernels lay out the transposed operands they need), ~2× OpenBLAS on these shapes;
+// elsewhere, or with HEPLLM_FUSED_SMALL_GEMM=0 (tests of the other path), in OpenBLAS.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HEPLLM_AVX512 __attribute__((target("avx512f,avx512vl,fma")))
+typedef float V16 __attribute__((vector_size(64)));
+
+// A tile of R rows × 16·NV columns of C, accumulated over k in registers; A's element (row r, k p)
+// at A[r·lda + p], or at A[p·lda + r] when TA (A given transposed).
+template <int R, int NV, bool TA>
+HEPLLM_AVX512 inline __attribute__((always_inline)) void Tile(int64_t k, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+  V16 acc[R][NV];
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NV; v++) acc[r][v] = V16{};
+  for (int64_t p = 0; p < k; p++) {
+    V16 b[NV];
+    for (int v = 0; v < NV; v++) std::memcpy(&b[v], B + p * ldb + 16 * v, sizeof(V16));
+    for (int r = 0; r < R; r++) {
+      const float a = TA ? A[p * lda + r] : A[r * lda + p];
+      for (int v = 0; v < NV; v++) acc[r][v] += a * b[v];
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NV; v++) {
+      float* c = C + r * ldc + 16 * v;
+      V16 o = acc[r][v];
+      if (accumulate) {
+        V16 old;
+        std::memcpy(&old, c, sizeof old);
+        o += old;
+      }
+      std::memcpy(c, &o, sizeof o);
+    }
+}
+
+// C [m, n] = op(A)·B [k, n] (+ C when accumulating), op(A) = A [m, k] or, when TA, Aᵀ with A [k, m]:
+// tiles of 4×32, then 8×16, then the last columns one by one.
+template <bool TA>
+HEPLLM_AVX512 void SmallGemm(int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+  const auto row = [&](int64_t i) { return TA ? A + i : A + i * lda; };
+  int64_t j = 0;
+  for (; j + 32 <= n; j += 32) {
+    int64_t i = 0;
+    for (; i + 4 <= m; i += 4) Tile<4, 2, TA>(k, row(i), lda, B + j, ldb, C + i * ldc + j, ldc, accumulate);
+    for (; i < m; i++) Tile<1, 2, TA>(k, row(i), lda, B + j, ldb, C + i * ldc + j, ldc, accumulate);
+  }
+  for (; j + 16 <= n; j += 16) {
+    int64_t i = 0;
+    for (; i + 8 <= m; i += 8) Tile<8, 1, TA>(k, row(i), lda, B + j, ldb, C + i * ldc + j, ldc, accumulate);
+    for (; i < m; i++) Tile<1, 1, TA>(k, row(i), lda, B + j, ldb, C + i * ldc + j, ldc, accumulate);
+  }
+  for (; j < n; j++)
+    for (int64_t i = 0; i < m; i++) {
+      float s = 0;
+      for (int64_t p = 0; p < k; p++) s += (TA ? A[p * lda + i] : A[i * lda + p]) * B[p * ldb + j];
+      C[i * ldc + j] = accumulate ? C[i * ldc + j] + s : s;
+    }
+}
+
+bool SmallGemmUsable() {
+  const char* env = std::getenv("HEPLLM_FUSED_SMALL_GEMM");
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && !(env && std::strcmp(env, "0") == 0);
+}
+const bool kSmallGemm = SmallGemmUsable();
+#endif
+
+// C [m, n] = op(A)·B [k, n] (+ C when accumulating), row-major, op(A) = A [m, k] or Aᵀ (A [k, m]
+// when ta): the attention's products.
+inline void Mm(bool ta, int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (kSmallGemm) return ta ? SmallGemm<true>(m, n, k, A, lda, B, ldb, C, ldc, accumulate) : SmallGemm<false>(m, n, k, A, lda, B, ldb, C, ldc, accumulate);
+#endif
+  Gemm(ta, false, m, n, k, 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
+}
+
+// dst [cols, rows] (row stride ldd) ← src [rows, cols] (row stride lds) transposed.
+inline void TransposeTo(const float* src, int64_t rows, int64_t cols, int64_t lds, float* dst, int64_t ldd) {
+  for (int64_t i = 0; i < rows; i++)
+    for (int64_t j = 0; j < cols; j++) dst[j * ldd + i] = src[i * lds + j];
 }
 
 // Rotate-half RoPE of one head row: out = x·c + [−x₂, x₁]·s (inverse: sign flipped on s's side).
@@ -465,18 +550,20 @@ napi_value AttnProbs(napi_env env, napi_callback_info info) {
   const int64_t m = D.rep * D.Tq;
   float* qs = Scratch(0, m * hd);
   float* ks = Scratch(1, D.S * hd);
+  float* ksT = Scratch(2, hd * D.S);
   for (int64_t b = 0; b < D.B; b++) {
     const int64_t bb = BiasRow(A, 6, b);
     const int32_t* lo = spans.lo.data() + bb * D.Tq;
     const int32_t* hi = spans.hi.data() + bb * D.Tq;
     for (int64_t g = 0; g < D.KV; g++) {
       RotatedGroup(D, q, k, cq, sq, ck, sk, b, g, qs, ks);
+      TransposeTo(ks, D.S, hd, hd, ksT, D.S);
       float* pg = p + (b * D.KV + g) * m * D.S;
       for (int64_t t0 = 0; t0 < D.Tq; t0 += kRowBlock) {
         const int64_t t1 = std::min(D.Tq, t0 + kRowBlock);
         int64_t blo, bhi;
         spans.Block(bb * D.Tq, t0, t1, blo, bhi);
-        Gemm(false, true, (t1 - t0) * D.rep, bhi - blo, hd, 1.0f, qs + t0 * D.rep * hd, hd, ks + blo * hd, hd, 0.0f, pg + t0 * D.rep * D.S + blo, D.S);
+        Mm(false, (t1 - t0) * D.rep, bhi - blo, hd, qs + t0 * D.rep * hd, hd, ksT + blo, D.S, pg + t0 * D.rep * D.S + blo, D.S, false);
         SoftmaxRows(pg, bias + bb * D.Tq * D.S, lo, hi, t0, t1, D.rep, D.S);
       }
     }
@@ -505,8 +592,8 @@ napi_value AttnProbsGrad(napi_env env, napi_callback_info info) {
   float* qs = Scratch(0, m * hd);
   float* ks = Scratch(1, D.S * hd);
   float* dS = Scratch(2, std::min(D.Tq, kRowBlock) * D.rep * D.S);
-  float* dqs = Scratch(3, (m + D.S) * hd);
-  float* dks = dqs + m * hd;
+  float* dqs = Scratch(3, m * hd);
+  float* dks = Scratch(4, D.S * hd);
   for (int64_t b = 0; b < D.B; b++) {
     const int64_t bb = BiasRow(A, 8, b);
     const int32_t* lo = spans.lo.data() + bb * D.Tq;
@@ -520,8 +607,8 @@ napi_value AttnProbsGrad(napi_env env, napi_callback_info info) {
         int64_t blo, bhi;
         spans.Block(bb * D.Tq, t0, t1, blo, bhi);
         SoftmaxGradRows(p + at, dP + at, dS, lo, hi, t0, t1, D.rep, D.S, blo, bhi);
-        Gemm(false, false, rows, hd, bhi - blo, 1.0f, dS + blo, D.S, ks + blo * hd, hd, 0.0f, dqs + t0 * D.rep * hd, hd);
-        Gemm(true, false, bhi - blo, hd, rows, 1.0f, dS + blo, D.S, qs + t0 * D.rep * hd, hd, 1.0f, dks + blo * hd, hd);
+        Mm(false, rows, hd, bhi - blo, dS + blo, D.S, ks + blo * hd, hd, dqs + t0 * D.rep * hd, hd, false);
+        Mm(true, bhi - blo, hd, rows, dS + blo, D.S, qs + t0 * D.rep * hd, hd, dks + blo * hd, hd, true);
       }
       RotatedGroupBack(D, dqs, dks, cq, sq, ck, sk, b, g, dq, dk);
     }
@@ -548,7 +635,7 @@ napi_value AttnApply(napi_env env, napi_callback_info info) {
         const int64_t t1 = std::min(D.Tq, t0 + kRowBlock);
         int64_t blo, bhi;
         spans.Block(bb * D.Tq, t0, t1, blo, bhi);
-        Gemm(false, false, (t1 - t0) * D.rep, hd, bhi - blo, 1.0f, pg + t0 * D.rep * D.S + blo, D.S, v + (b * D.S + blo) * D.KV * hd + g * hd, D.KV * hd, 0.0f, o, hd);
+        Mm(false, (t1 - t0) * D.rep, hd, bhi - blo, pg + t0 * D.rep * D.S + blo, D.S, v + (b * D.S + blo) * D.KV * hd + g * hd, D.KV * hd, o, hd, false);
         // The rep heads of one query are adjacent in out [B·Tq, H·hd].
         for (int64_t t = t0; t < t1; t++) std::memcpy(out + (b * D.Tq + t) * D.H * hd + g * D.rep * hd, o + (t - t0) * D.rep * hd, 4 * D.rep * hd);
       }
@@ -575,13 +662,16 @@ napi_value AttnApplyGrad(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (D.S == 0) return nullptr;
-  float* o = Scratch(0, std::min(D.Tq, kRowBlock) * D.rep * hd);
+  const int64_t blockRows = std::min(D.Tq, kRowBlock) * D.rep;
+  float* o = Scratch(0, blockRows * hd);
+  float* vT = Scratch(1, hd * D.S);
   for (int64_t b = 0; b < D.B; b++) {
     const int64_t bb = BiasRow(A, 3, b);
     for (int64_t g = 0; g < D.KV; g++) {
       const float* pg = p + (b * D.KV + g) * m * D.S;
       float* dPg = dP + (b * D.KV + g) * m * D.S;
       float* dvg = dv + b * D.S * D.KV * hd + g * hd;
+      TransposeTo(v + b * D.S * D.KV * hd + g * hd, D.S, hd, D.KV * hd, vT, D.S);
       for (int64_t s = 0; s < D.S; s++) std::memset(dvg + s * D.KV * hd, 0, 4 * hd);
       for (int64_t t0 = 0; t0 < D.Tq; t0 += kRowBlock) {
         const int64_t t1 = std::min(D.Tq, t0 + kRowBlock), rows = (t1 - t0) * D.rep;
@@ -589,8 +679,8 @@ napi_value AttnApplyGrad(napi_env env, napi_callback_info info) {
         spans.Block(bb * D.Tq, t0, t1, blo, bhi);
         for (int64_t t = t0; t < t1; t++) std::memcpy(o + (t - t0) * D.rep * hd, dO + (b * D.Tq + t) * D.H * hd + g * D.rep * hd, 4 * D.rep * hd);
         // dP only over the block's keys [blo, bhi): attnProbsGrad reads each row's span, no more.
-        Gemm(false, true, rows, bhi - blo, hd, 1.0f, o, hd, v + (b * D.S + blo) * D.KV * hd + g * hd, D.KV * hd, 0.0f, dPg + t0 * D.rep * D.S + blo, D.S);
-        Gemm(true, false, bhi - blo, hd, rows, 1.0f, pg + t0 * D.rep * D.S + blo, D.S, o, hd, 1.0f, dvg + blo * D.KV * hd, D.KV * hd);
+        Mm(false, rows, bhi - blo, hd, o, hd, vT + blo, D.S, dPg + t0 * D.rep * D.S + blo, D.S, false);
+        Mm(true, bhi - blo, hd, rows, pg + t0 * D.rep * D.S + blo, D.S, o, hd, dvg + blo * D.KV * hd, D.KV * hd, true);
       }
     }
   }

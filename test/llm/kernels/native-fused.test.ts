@@ -17,6 +17,7 @@ import { attention, AttentionContext } from "../../../lib/llm/model/attention";
 import { attentionBias } from "../../../lib/llm/model/mask";
 import { ropeTable } from "../../../lib/llm/model/rope";
 import { Rng } from "../../../lib/util/rng";
+import type { ModelConfig } from "../../../lib/llm";
 import { skipOrFail } from "../../support/shared";
 import { useWasm } from "../../support/backend";
 import { randomModel, relErr, TINY_MISTRAL } from "../support";
@@ -104,8 +105,7 @@ test("fused LoRA projection matches frozen product + LoRA branch (dropout off an
  * An attention layer's inputs: B = 3 rows of T tokens, `pad` left-padding tokens in row 1, sliding
  * window `window`, GQA 4/2; with `only`, the queries are the rows' last two tokens (or `queries`).
  */
-function attentionCase(only: boolean, t = 9, pad = 3, window: number | null = TINY_MISTRAL.slidingWindow, queries?: number[][]): { x: tf.Tensor2D; ctx: AttentionContext; sub?: { x: tf.Tensor2D; len: number; rope: ReturnType<typeof ropeTable>; bias: tf.Tensor } } {
-  const cfg = TINY_MISTRAL;
+function attentionCase(only: boolean, t = 9, pad = 3, window: number | null = TINY_MISTRAL.slidingWindow, queries?: number[][], cfg: ModelConfig = TINY_MISTRAL): { x: tf.Tensor2D; ctx: AttentionContext; sub?: { x: tf.Tensor2D; len: number; rope: ReturnType<typeof ropeTable>; bias: tf.Tensor } } {
   const b = 3;
   const keyMask = [new Uint8Array(t).fill(1), Uint8Array.from({ length: t }, (_, j) => (j < pad ? 0 : 1)), new Uint8Array(t).fill(1)];
   const positions = new Int32Array(b * t);
@@ -130,13 +130,13 @@ function attentionCase(only: boolean, t = 9, pad = 3, window: number | null = TI
   };
 }
 
-function compareAttention(label: string, seed: number, cases: Parameters<typeof attentionCase>[]): void {
-  const m = randomModel(TINY_MISTRAL, seed);
+function compareAttention(label: string, seed: number, cases: Parameters<typeof attentionCase>[], cfg: ModelConfig = TINY_MISTRAL): void {
+  const m = randomModel(cfg, seed);
   try {
     const w = m.layers[0].attn;
     for (const args of cases) {
-      const { x, ctx, sub } = attentionCase(...args);
-      const what = `${label} (T ${ctx.queryLen}, window ${args[3]}${sub ? ", query subset" : ""})`;
+      const { x, ctx, sub } = attentionCase(args[0], args[1], args[2], args[3], args[4], cfg);
+      const what = `${label} (T ${ctx.queryLen}, head size ${cfg.headDim}, window ${args[3]}${sub ? ", query subset" : ""})`;
       if (sub) compare(what, [x, sub.x], (a, q) => attention(a as tf.Tensor2D, w, ctx, { ...sub, x: q as tf.Tensor2D }));
       else compare(what, [x], (a) => attention(a as tf.Tensor2D, w, ctx));
       tf.dispose([x, ctx.ropeQ.cos, ctx.ropeQ.sin, ctx.ropeK.cos, ctx.ropeK.sin, ctx.bias, sub?.x, sub?.rope.cos, sub?.rope.sin, sub?.bias].filter((v): v is tf.Tensor => v !== undefined));
@@ -155,12 +155,16 @@ test("fused attention (RoPE, GQA, padding, window, query subset) matches the pla
 // native/fused.cc skips the keys a query cannot see, per row and per block of 32 query rows; with
 // T = 75 there are three blocks (32, 32, 11 rows), spans that start past 0 (window, padding) and
 // end before T (causal), rows whose spans are not multiples of 8, and padding queries that see
-// nothing (the whole row kept), each compared with the plain ops that compute every key.
+// nothing (the whole row kept), each compared with the plain ops that compute every key. Run with
+// HEPLLM_FUSED_SMALL_GEMM=0 too: the products in OpenBLAS instead of the AVX-512 kernel.
 test("fused attention's causal skipping (blocks, window, padding, query subset) matches the plain ops", (t) => {
   const why = missing();
   if (why) return skipOrFail(t, why);
   const subset = [[74, 3, 40], [60, 0, 33], [32, 12, 31]]; // not in order: a block's first query is not the one that sees the most
   compareAttention("causal skipping", 14, [[false, 75, 11, null], [false, 75, 11, 20], [false, 75, 40, 13], [true, 75, 11, 20, subset], [true, 75, 11, null, subset]]);
+  // Head size 12: the products' last columns (fewer than 16) take the register-tiled kernel's
+  // column-by-column tail (native/fused.cc SmallGemm, on CPUs with AVX-512).
+  compareAttention("causal skipping", 15, [[false, 75, 11, 20], [true, 75, 11, null, subset]], { ...TINY_MISTRAL, headDim: 12 });
 });
 
 test("fused attention's gradient matches central differences along a direction", (t) => {
