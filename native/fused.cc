@@ -285,11 +285,12 @@ inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
 }
 
-// The attention's products are small (per block of 32 queries: [64, 32]·[32, ≤128] and the like)
-// and OpenBLAS spends about half their time packing and dispatching. Where the CPU has AVX-512,
-// they run in the register-tiled kernel below instead (C (+)= A·B, all row-major, no transposes:
-// the kernels lay out the transposed operands they need), ~2× OpenBLAS on these shapes;
-// elsewhere, or with HEPLLM_FUSED_SMALL_GEMM=0 (tests of the other path), in OpenBLAS.
+// Products in a register-tiled AVX-512 kernel where the CPU has it. The Debian OpenBLAS (0.3.21)
+// runs its Haswell (AVX2) kernels on this machine's AMD CPU, ~100 GFLOP/s per core; 8×32 tiles
+// of C kept in 16 zmm registers, B read straight from its rows (no packing), reach ~200 on the
+// step's shapes ([512,256]·[256,256], the frozen projections) and ~2× OpenBLAS on the attention's
+// small ones ([64,32]·[32,≤128], where OpenBLAS spends half its time packing and dispatching).
+// Elsewhere, or with HEPLLM_FUSED_SMALL_GEMM=0 (tests of the other path), OpenBLAS.
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HEPLLM_AVX512 __attribute__((target("avx512f,avx512vl,fma")))
 typedef float V16 __attribute__((vector_size(64)));
@@ -322,50 +323,66 @@ HEPLLM_AVX512 inline __attribute__((always_inline)) void Tile(int64_t k, const f
     }
 }
 
-// C [m, n] = op(A)·B [k, n] (+ C when accumulating), op(A) = A [m, k] or, when TA, Aᵀ with A [k, m]:
-// tiles of 4×32, then 8×16, then the last columns one by one.
-template <bool TA>
-HEPLLM_AVX512 void SmallGemm(int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+// Rows [0, m) of one column strip of NV·16 columns: tiles of 8 rows, then 4, then 1.
+template <int NV, bool TA>
+HEPLLM_AVX512 inline void Strip(int64_t m, int64_t k, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
   const auto row = [&](int64_t i) { return TA ? A + i : A + i * lda; };
-  int64_t j = 0;
-  for (; j + 32 <= n; j += 32) {
-    int64_t i = 0;
-    for (; i + 4 <= m; i += 4) Tile<4, 2, TA>(k, row(i), lda, B + j, ldb, C + i * ldc + j, ldc, accumulate);
-    for (; i < m; i++) Tile<1, 2, TA>(k, row(i), lda, B + j, ldb, C + i * ldc + j, ldc, accumulate);
-  }
-  for (; j + 16 <= n; j += 16) {
-    int64_t i = 0;
-    for (; i + 8 <= m; i += 8) Tile<8, 1, TA>(k, row(i), lda, B + j, ldb, C + i * ldc + j, ldc, accumulate);
-    for (; i < m; i++) Tile<1, 1, TA>(k, row(i), lda, B + j, ldb, C + i * ldc + j, ldc, accumulate);
-  }
-  for (; j < n; j++)
-    for (int64_t i = 0; i < m; i++) {
-      float s = 0;
-      for (int64_t p = 0; p < k; p++) s += (TA ? A[p * lda + i] : A[i * lda + p]) * B[p * ldb + j];
-      C[i * ldc + j] = accumulate ? C[i * ldc + j] + s : s;
-    }
+  int64_t i = 0;
+  for (; i + 8 <= m; i += 8) Tile<8, NV, TA>(k, row(i), lda, B, ldb, C + i * ldc, ldc, accumulate);
+  for (; i + 4 <= m; i += 4) Tile<4, NV, TA>(k, row(i), lda, B, ldb, C + i * ldc, ldc, accumulate);
+  for (; i < m; i++) Tile<1, NV, TA>(k, row(i), lda, B, ldb, C + i * ldc, ldc, accumulate);
 }
 
-bool SmallGemmUsable() {
+// C [m, n] = op(A)·B [k, n] (+ C when accumulating), op(A) = A [m, k] or, when TA, Aᵀ with A [k, m]:
+// k in blocks of 256 (a 32-column strip of B stays in L1/L2), strips of 32 columns, then 16, then
+// the last columns one by one.
+template <bool TA>
+HEPLLM_AVX512 void TiledGemm(int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+  constexpr int64_t kBlock = 256;
+  int64_t p0 = 0;
+  do {
+    const int64_t kk = std::min(kBlock, k - p0);
+    const bool acc = accumulate || p0 > 0;
+    const float* Ap = TA ? A + p0 * lda : A + p0;
+    const float* Bp = B + p0 * ldb;
+    int64_t j = 0;
+    for (; j + 32 <= n; j += 32) Strip<2, TA>(m, kk, Ap, lda, Bp + j, ldb, C + j, ldc, acc);
+    for (; j + 16 <= n; j += 16) Strip<1, TA>(m, kk, Ap, lda, Bp + j, ldb, C + j, ldc, acc);
+    for (; j < n; j++)
+      for (int64_t i = 0; i < m; i++) {
+        float s = 0;
+        for (int64_t p = 0; p < kk; p++) s += (TA ? Ap[p * lda + i] : Ap[i * lda + p]) * Bp[p * ldb + j];
+        C[i * ldc + j] = acc ? C[i * ldc + j] + s : s;
+      }
+    p0 += kBlock;
+  } while (p0 < k);
+}
+
+bool TiledGemmUsable() {
   const char* env = std::getenv("HEPLLM_FUSED_SMALL_GEMM");
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && !(env && std::strcmp(env, "0") == 0);
 }
-const bool kSmallGemm = SmallGemmUsable();
+const bool kTiledGemm = TiledGemmUsable();
 #endif
 
 // C [m, n] = op(A)·B [k, n] (+ C when accumulating), row-major, op(A) = A [m, k] or Aᵀ (A [k, m]
-// when ta): the attention's products.
+// when ta): the attention's products and the LoRA projection's frozen ones.
 inline void Mm(bool ta, int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (kSmallGemm) return ta ? SmallGemm<true>(m, n, k, A, lda, B, ldb, C, ldc, accumulate) : SmallGemm<false>(m, n, k, A, lda, B, ldb, C, ldc, accumulate);
+  if (kTiledGemm) return ta ? TiledGemm<true>(m, n, k, A, lda, B, ldb, C, ldc, accumulate) : TiledGemm<false>(m, n, k, A, lda, B, ldb, C, ldc, accumulate);
 #endif
   Gemm(ta, false, m, n, k, 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
 }
 
-// dst [cols, rows] (row stride ldd) ← src [rows, cols] (row stride lds) transposed.
-inline void TransposeTo(const float* src, int64_t rows, int64_t cols, int64_t lds, float* dst, int64_t ldd) {
-  for (int64_t i = 0; i < rows; i++)
-    for (int64_t j = 0; j < cols; j++) dst[j * ldd + i] = src[i * lds + j];
+// dst [cols, rows] (row stride ldd) ← src [rows, cols] (row stride lds) transposed, in 16×16
+// blocks (both sides' lines stay in L1).
+inline void TransposeTo(const float* __restrict__ src, int64_t rows, int64_t cols, int64_t lds, float* __restrict__ dst, int64_t ldd) {
+  for (int64_t i0 = 0; i0 < rows; i0 += 16)
+    for (int64_t j0 = 0; j0 < cols; j0 += 16) {
+      const int64_t i1 = std::min(rows, i0 + 16), j1 = std::min(cols, j0 + 16);
+      for (int64_t i = i0; i < i1; i++)
+        for (int64_t j = j0; j < j1; j++) dst[j * ldd + i] = src[i * lds + j];
+    }
 }
 
 // Rotate-half RoPE of one head row: out = x·c + [−x₂, x₁]·s (inverse: sign flipped on s's side).
@@ -712,7 +729,7 @@ napi_value LoraLinear(napi_env env, napi_callback_info info) {
   float* y = b ? A.F(5, D.n * D.out) : nullptr;
   if (!y) return nullptr;
   float* h = Scratch(0, D.n * D.r);
-  Gemm(false, false, D.n, D.out, D.in, 1.0f, x, D.in, w, D.out, 0.0f, y, D.out);
+  Mm(false, D.n, D.out, D.in, x, D.in, w, D.out, y, D.out, false);
   Gemm(false, false, D.n, D.r, D.in, 1.0f, xd, D.in, a, D.r, 0.0f, h, D.r);
   Gemm(false, false, D.n, D.out, D.r, D.scale, h, D.r, b, D.out, 1.0f, y, D.out);
   return nullptr;
@@ -759,7 +776,16 @@ napi_value LoraLinearGradX(napi_env env, napi_callback_info info) {
   const float* dh = a ? A.F(3, n * r) : nullptr;
   float* dx = dh ? A.F(4, n * in) : nullptr;
   if (!dx) return nullptr;
-  if (part != 2) Gemm(false, true, n, in, out, 1.0f, dy, out, w, out, 0.0f, dx, in);
+  if (part != 2) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (kTiledGemm) {  // the tiled kernel wants B by rows: Wᵀ [out, in] (~5 % of the product's time)
+      float* wT = Scratch(2, in * out);
+      TransposeTo(w, in, out, out, wT, in);
+      Mm(false, n, in, out, dy, out, wT, in, dx, in, false);
+    } else
+#endif
+      Gemm(false, true, n, in, out, 1.0f, dy, out, w, out, 0.0f, dx, in);
+  }
   if (part != 0) Gemm(false, true, n, in, r, 1.0f, dh, r, a, r, part == 1 ? 1.0f : 0.0f, dx, in);
   return nullptr;
 }

@@ -101,6 +101,34 @@ test("fused LoRA projection matches frozen product + LoRA branch (dropout off an
   }
 });
 
+// Shapes that take every path of native/fused.cc's tiled product (AVX-512 CPUs): 300 inputs (two
+// blocks of k, the second accumulated), 53 outputs (strips of 32 and 16, then 5 single columns),
+// 21 rows (tiles of 8, 4 and 1); against the plain ops x·W + s·(x·A)·B and their gradients.
+test("fused LoRA projection matches the plain ops on odd shapes (k blocks, column and row tails)", (t) => {
+  const why = missing();
+  if (why) return skipOrFail(t, why);
+  const fused = nativeFused()!;
+  const rng = new Rng(16);
+  const [n, inF, outF, r, s] = [21, 300, 53, 3, 0.7];
+  const w = randn(rng, [inF, outF], 0.1) as tf.Tensor2D;
+  const x = randn(rng, [n, inF]);
+  const a = randn(rng, [inF, r], 0.1);
+  const b = randn(rng, [r, outF], 0.1);
+  const plain = (xx: tf.Tensor, aa: tf.Tensor, bb: tf.Tensor): tf.Tensor => tf.add(tf.matMul(xx, w), tf.mul(tf.matMul(tf.matMul(xx, aa), bb), s));
+  const run = (f: (xx: tf.Tensor, aa: tf.Tensor, bb: tf.Tensor) => tf.Tensor): Float32Array[] =>
+    tf.tidy(() => {
+      const cot = randn(new Rng(17), [n, outF]);
+      const g = tf.grads((xx: tf.Tensor, aa: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(f(xx, aa, bb), cot)))([x, a, b]);
+      return [f(x, a, b), ...g].map((v) => v.dataSync() as Float32Array);
+    });
+  const got = run((xx, aa, bb) => fused.loraLinear!(xx as tf.Tensor2D, w, aa as tf.Tensor2D, bb as tf.Tensor2D, s));
+  useFusedKernels(false);
+  const want = run(plain);
+  useFusedKernels(true);
+  got.forEach((g, i) => assert.ok(relErr(g, want[i]) <= 1e-5, `${i === 0 ? "value" : `gradient ${i}`} differs by ${relErr(g, want[i]).toExponential(2)}`));
+  tf.dispose([w, x, a, b]);
+});
+
 /**
  * An attention layer's inputs: B = 3 rows of T tokens, `pad` left-padding tokens in row 1, sliding
  * window `window`, GQA 4/2; with `only`, the queries are the rows' last two tokens (or `queries`).
