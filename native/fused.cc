@@ -365,11 +365,25 @@ bool TiledGemmUsable() {
 const bool kTiledGemm = TiledGemmUsable();
 #endif
 
-// C [m, n] = op(A)·B [k, n] (+ C when accumulating), row-major, op(A) = A [m, k] or Aᵀ (A [k, m]
-// when ta): the attention's products and the LoRA projection's frozen ones.
-inline void Mm(bool ta, int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+// Whether a product as big as the frozen projections' should run in the (single-threaded) tiled
+// kernel: only while the BLAS pool has one thread (setThreads, lib/llm/kernels/native.ts).
+inline bool Tiled(bool big) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (kTiledGemm) return ta ? TiledGemm<true>(m, n, k, A, lda, B, ldb, C, ldc, accumulate) : TiledGemm<false>(m, n, k, A, lda, B, ldb, C, ldc, accumulate);
+#if defined(OPENBLAS_VERSION) || defined(OPENBLAS_CONFIG_H)
+  return kTiledGemm && (!big || openblas_get_num_threads() <= 1);
+#else
+  return kTiledGemm;
+#endif
+#else
+  return false;
+#endif
+}
+
+// C [m, n] = op(A)·B [k, n] (+ C when accumulating), row-major, op(A) = A [m, k] or Aᵀ (A [k, m]
+// when ta): the attention's products and (big) the LoRA projection's frozen ones.
+inline void Mm(bool ta, int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate, bool big = false) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (Tiled(big)) return ta ? TiledGemm<true>(m, n, k, A, lda, B, ldb, C, ldc, accumulate) : TiledGemm<false>(m, n, k, A, lda, B, ldb, C, ldc, accumulate);
 #endif
   Gemm(ta, false, m, n, k, 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
 }
@@ -729,7 +743,7 @@ napi_value LoraLinear(napi_env env, napi_callback_info info) {
   float* y = b ? A.F(5, D.n * D.out) : nullptr;
   if (!y) return nullptr;
   float* h = Scratch(0, D.n * D.r);
-  Mm(false, D.n, D.out, D.in, x, D.in, w, D.out, y, D.out, false);
+  Mm(false, D.n, D.out, D.in, x, D.in, w, D.out, y, D.out, false, true);
   Gemm(false, false, D.n, D.r, D.in, 1.0f, xd, D.in, a, D.r, 0.0f, h, D.r);
   Gemm(false, false, D.n, D.out, D.r, D.scale, h, D.r, b, D.out, 1.0f, y, D.out);
   return nullptr;
@@ -778,10 +792,10 @@ napi_value LoraLinearGradX(napi_env env, napi_callback_info info) {
   if (!dx) return nullptr;
   if (part != 2) {
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (kTiledGemm) {  // the tiled kernel wants B by rows: Wᵀ [out, in] (~5 % of the product's time)
+    if (Tiled(true)) {  // the tiled kernel wants B by rows: Wᵀ [out, in] (~10 % of the product's time)
       float* wT = Scratch(2, in * out);
       TransposeTo(w, in, out, out, wT, in);
-      Mm(false, n, in, out, dy, out, wT, in, dx, in, false);
+      Mm(false, n, in, out, dy, out, wT, in, dx, in, false, true);
     } else
 #endif
       Gemm(false, true, n, in, out, 1.0f, dy, out, w, out, 0.0f, dx, in);
