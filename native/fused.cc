@@ -236,8 +236,11 @@ napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
 
 // ---- SwiGLU ----
 
-HEPLLM_CLONES void SwigluLoop(const float* g, const float* u, float* y, int64_t c) {
-  for (int64_t i = 0; i < c; i++) y[i] = g[i] / (1.0f + ExpF(-g[i])) * u[i];
+HEPLLM_CLONES void SwigluLoop(const float* __restrict__ g, const float* __restrict__ u, float* __restrict__ y, int64_t c) {
+  for (int64_t i = 0; i < c; i++) {
+    const float s = 1.0f / (1.0f + ExpF(-g[i]));  // as in SwigluGradLoop (g / (1 + e) ran ~3× slower)
+    y[i] = g[i] * s * u[i];
+  }
 }
 
 HEPLLM_CLONES void SwigluGradLoop(const float* dy, const float* g, const float* u, float* dg, float* du, int64_t c) {
