@@ -824,7 +824,8 @@ napi_value LoraLinearGradX(napi_env env, napi_callback_info info) {
 
 // ---- AdamW ----
 
-HEPLLM_CLONES void AdamWLoop(const float* p, const float* g, const float* m, const float* v, float* po, float* mo, float* vo, int64_t n,
+// (outputs are fresh tensors: never the inputs' memory.)
+HEPLLM_CLONES void AdamWLoop(const float* __restrict__ p, const float* __restrict__ g, const float* __restrict__ m, const float* __restrict__ v, float* __restrict__ po, float* __restrict__ mo, float* __restrict__ vo, int64_t n,
                              float beta1, float beta2, float c1, float c2, float eps, float bc1, float bc2, float lr, float decay) {
   for (int64_t i = 0; i < n; i++) {
     const float mn = m[i] * beta1 + g[i] * c1;
