@@ -406,15 +406,33 @@ inline void Mm(bool ta, int64_t m, int64_t n, int64_t k, const float* A, int64_t
   Gemm(ta, false, m, n, k, 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
 }
 
-// dst [cols, rows] (row stride ldd) ← src [rows, cols] (row stride lds) transposed, in 16×16
-// blocks (both sides' lines stay in L1).
-inline void TransposeTo(const float* __restrict__ src, int64_t rows, int64_t cols, int64_t lds, float* __restrict__ dst, int64_t ldd) {
-  for (int64_t i0 = 0; i0 < rows; i0 += 16)
-    for (int64_t j0 = 0; j0 < cols; j0 += 16) {
-      const int64_t i1 = std::min(rows, i0 + 16), j1 = std::min(cols, j0 + 16);
-      for (int64_t i = i0; i < i1; i++)
-        for (int64_t j = j0; j < j1; j++) dst[j * ldd + i] = src[i * lds + j];
+// dst [cols, rows] (row stride ldd) ← src [rows, cols] (row stride lds) transposed: 8×8 blocks
+// in registers (three rounds of lane shuffles), the edges one by one.
+typedef int32_t I8 __attribute__((vector_size(32)));
+HEPLLM_CLONES void TransposeTo(const float* __restrict__ src, int64_t rows, int64_t cols, int64_t lds, float* __restrict__ dst, int64_t ldd) {
+  const int64_t r8 = rows & ~int64_t{7}, c8 = cols & ~int64_t{7};
+  for (int64_t i = 0; i < r8; i += 8)
+    for (int64_t j = 0; j < c8; j += 8) {
+      V8 r[8], t[8], u[8];
+      for (int k = 0; k < 8; k++) r[k] = Load8(src + (i + k) * lds + j);
+      for (int k = 0; k < 8; k += 2) {
+        t[k] = __builtin_shuffle(r[k], r[k + 1], I8{0, 8, 1, 9, 4, 12, 5, 13});
+        t[k + 1] = __builtin_shuffle(r[k], r[k + 1], I8{2, 10, 3, 11, 6, 14, 7, 15});
+      }
+      for (int k = 0; k < 8; k += 4)
+        for (int h = 0; h < 2; h++) {
+          u[k + 2 * h] = __builtin_shuffle(t[k + h], t[k + h + 2], I8{0, 1, 8, 9, 4, 5, 12, 13});
+          u[k + 2 * h + 1] = __builtin_shuffle(t[k + h], t[k + h + 2], I8{2, 3, 10, 11, 6, 7, 14, 15});
+        }
+      for (int k = 0; k < 4; k++) {
+        const V8 lo = __builtin_shuffle(u[k], u[k + 4], I8{0, 1, 2, 3, 8, 9, 10, 11});
+        const V8 hi = __builtin_shuffle(u[k], u[k + 4], I8{4, 5, 6, 7, 12, 13, 14, 15});
+        std::memcpy(dst + (j + k) * ldd + i, &lo, sizeof lo);
+        std::memcpy(dst + (j + k + 4) * ldd + i, &hi, sizeof hi);
+      }
     }
+  for (int64_t i = 0; i < rows; i++)
+    for (int64_t j = i < r8 ? c8 : 0; j < cols; j++) dst[j * ldd + i] = src[i * lds + j];
 }
 
 // Rotate-half RoPE of one head row: out = x·c + [−x₂, x₁]·s (inverse: sign flipped on s's side).
