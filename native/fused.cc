@@ -781,7 +781,8 @@ napi_value LoraLinear(napi_env env, napi_callback_info info) {
   float* h = Scratch(0, D.n * D.r);
   Mm(false, D.n, D.out, D.in, x, D.in, w, D.out, y, D.out, false, true);
   Gemm(false, false, D.n, D.r, D.in, 1.0f, xd, D.in, a, D.r, 0.0f, h, D.r);
-  Gemm(false, false, D.n, D.out, D.r, D.scale, h, D.r, b, D.out, 1.0f, y, D.out);
+  for (int64_t i = 0; i < D.n * D.r; i++) h[i] *= D.scale;  // y += (s·h)·B: rank-r k, tiled
+  Mm(false, D.n, D.out, D.r, h, D.r, b, D.out, y, D.out, true);
   return nullptr;
 }
 
@@ -808,7 +809,8 @@ napi_value LoraLinearGrad(napi_env env, napi_callback_info info) {
   Gemm(false, false, D.n, D.r, D.in, 1.0f, xb, D.in, a, D.r, 0.0f, h, D.r);
   Gemm(false, true, D.n, D.r, D.out, D.scale, dy, D.out, b, D.out, 0.0f, dh, D.r);
   Gemm(true, false, D.in, D.r, D.n, 1.0f, xb, D.in, dh, D.r, 0.0f, da, D.r);
-  Gemm(true, false, D.r, D.out, D.n, D.scale, h, D.r, dy, D.out, 0.0f, db, D.out);
+  for (int64_t i = 0; i < D.n * D.r; i++) h[i] *= D.scale;  // dB = (s·h)ᵀ·dY: r rows, tiled
+  Mm(true, D.r, D.out, D.n, h, D.r, dy, D.out, db, D.out, false);
   return nullptr;
 }
 
