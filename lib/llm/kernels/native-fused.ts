@@ -11,6 +11,10 @@
  * Gradients are registered per kernel (tf.registerGradient), so under a tape each block is one
  * tape node with no customGrad scope. Model code reaches these through lib/llm/kernels/kernels.ts
  * (`backendKernels().fused`), present only while the native kernels are active.
+ *
+ * The attention kernels skip the keys each query cannot see (bias ≤ −1e8: causal, window,
+ * padding), per query row and per block of 32 queries, with the same probabilities; the LoRA
+ * backward computes the input's gradient (the frozen dY·Wᵀ) only when the tape asks for it.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { RopeTable } from "../model/rope";
