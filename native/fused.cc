@@ -292,7 +292,7 @@ napi_value SwigluGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// ---- attention ----
+// ---- products ----
 
 inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
@@ -308,8 +308,10 @@ inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
 // of C kept in 16 zmm registers, B read straight from its rows (no packing), reach ~200 on the
 // step's shapes ([512,256]·[256,256], the frozen projections) and ~2× OpenBLAS on the attention's
 // small ones ([64,32]·[32,≤128], where OpenBLAS spends half its time packing and dispatching).
-// Elsewhere, or with HEPLLM_FUSED_SMALL_GEMM=0 (tests of the other path), OpenBLAS.
-#if defined(__x86_64__) && defined(__GNUC__)
+// Elsewhere (other CPUs, compilers other than GCC), or with HEPLLM_FUSED_TILED=0 (tests of the
+// other path), OpenBLAS.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HEPLLM_TILED 1
 #define HEPLLM_AVX512 __attribute__((target("avx512f,avx512vl,fma")))
 typedef float V16 __attribute__((vector_size(64)));
 
@@ -377,7 +379,7 @@ HEPLLM_AVX512 void TiledGemm(int64_t m, int64_t n, int64_t k, const float* A, in
 }
 
 bool TiledGemmUsable() {
-  const char* env = std::getenv("HEPLLM_FUSED_SMALL_GEMM");
+  const char* env = std::getenv("HEPLLM_FUSED_TILED");
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && !(env && std::strcmp(env, "0") == 0);
 }
 const bool kTiledGemm = TiledGemmUsable();
@@ -386,7 +388,7 @@ const bool kTiledGemm = TiledGemmUsable();
 // Whether a product as big as the frozen projections' should run in the (single-threaded) tiled
 // kernel: only while the BLAS pool has one thread (setThreads, lib/llm/kernels/native.ts).
 inline bool Tiled(bool big) {
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef HEPLLM_TILED
 #if defined(OPENBLAS_VERSION) || defined(OPENBLAS_CONFIG_H)
   return kTiledGemm && (!big || openblas_get_num_threads() <= 1);
 #else
@@ -400,7 +402,7 @@ inline bool Tiled(bool big) {
 // C [m, n] = op(A)·B [k, n] (+ C when accumulating), row-major, op(A) = A [m, k] or Aᵀ (A [k, m]
 // when ta): the attention's products and (big) the LoRA projection's frozen ones.
 inline void Mm(bool ta, int64_t m, int64_t n, int64_t k, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate, bool big = false) {
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef HEPLLM_TILED
   if (Tiled(big)) return ta ? TiledGemm<true>(m, n, k, A, lda, B, ldb, C, ldc, accumulate) : TiledGemm<false>(m, n, k, A, lda, B, ldb, C, ldc, accumulate);
 #endif
   Gemm(ta, false, m, n, k, 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
@@ -410,7 +412,12 @@ inline void Mm(bool ta, int64_t m, int64_t n, int64_t k, const float* A, int64_t
 // in registers (three rounds of lane shuffles), the edges one by one.
 typedef int32_t I8 __attribute__((vector_size(32)));
 HEPLLM_CLONES void TransposeTo(const float* __restrict__ src, int64_t rows, int64_t cols, int64_t lds, float* __restrict__ dst, int64_t ldd) {
+#if defined(__GNUC__) && !defined(__clang__)
   const int64_t r8 = rows & ~int64_t{7}, c8 = cols & ~int64_t{7};
+#else
+  const int64_t r8 = 0, c8 = 0;  // (__builtin_shuffle is GCC's)
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
   for (int64_t i = 0; i < r8; i += 8)
     for (int64_t j = 0; j < c8; j += 8) {
       V8 r[8], t[8], u[8];
@@ -431,9 +438,12 @@ HEPLLM_CLONES void TransposeTo(const float* __restrict__ src, int64_t rows, int6
         std::memcpy(dst + (j + k + 4) * ldd + i, &hi, sizeof hi);
       }
     }
+#endif
   for (int64_t i = 0; i < rows; i++)
     for (int64_t j = i < r8 ? c8 : 0; j < cols; j++) dst[j * ldd + i] = src[i * lds + j];
 }
+
+// ---- attention ----
 
 // Rotate-half RoPE of one head row: out = x·c + [−x₂, x₁]·s (inverse: sign flipped on s's side).
 // The output never overlaps the inputs (__restrict__: without it the loops stay scalar).
@@ -829,7 +839,7 @@ napi_value LoraLinearGradX(napi_env env, napi_callback_info info) {
   float* dx = dh ? A.F(4, n * in) : nullptr;
   if (!dx) return nullptr;
   if (part != 2) {
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef HEPLLM_TILED
     if (Tiled(true)) {  // the tiled kernel wants B by rows: Wᵀ [out, in] (~10 % of the product's time)
       float* wT = Scratch(2, in * out);
       TransposeTo(w, in, out, out, wT, in);

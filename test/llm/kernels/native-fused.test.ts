@@ -193,7 +193,7 @@ test("fused attention (RoPE, GQA, padding, window, query subset) matches the pla
 // T = 75 there are three blocks (32, 32, 11 rows), spans that start past 0 (window, padding) and
 // end before T (causal), rows whose spans are not multiples of 8, and padding queries that see
 // nothing (the whole row kept), each compared with the plain ops that compute every key. Run with
-// HEPLLM_FUSED_SMALL_GEMM=0 too: the products in OpenBLAS instead of the AVX-512 kernel.
+// HEPLLM_FUSED_TILED=0 too: the products in OpenBLAS instead of the AVX-512 kernel.
 test("fused attention's causal skipping (blocks, window, padding, query subset) matches the plain ops", (t) => {
   const why = missing();
   if (why) return skipOrFail(t, why);
