@@ -11,6 +11,10 @@
  * Gradients are registered per kernel (tf.registerGradient), so under a tape each block is one
  * tape node with no customGrad scope. Model code reaches these through lib/llm/kernels/kernels.ts
  * (`backendKernels().fused`), present only while the native kernels are active.
+ *
+ * The attention kernels skip the keys each query cannot see (bias ≤ −1e8: causal, window,
+ * padding), per query row and per block of 32 queries, with the same probabilities; the LoRA
+ * backward computes the input's gradient (the frozen dY·Wᵀ) only when the tape asks for it.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { RopeTable } from "../model/rope";
@@ -22,11 +26,12 @@ export interface FusedAddon {
   swiglu(heap: ArrayBuffer, g: number, u: number, y: number, count: number): void;
   swigluGrad(heap: ArrayBuffer, dy: number, g: number, u: number, dg: number, du: number, count: number): void;
   attnProbs(heap: ArrayBuffer, q: number, k: number, cq: number, sq: number, ck: number, sk: number, bias: number, biasBatched: number, p: number, ...dims: number[]): void;
-  attnProbsGrad(heap: ArrayBuffer, dP: number, p: number, q: number, k: number, cq: number, sq: number, ck: number, sk: number, dq: number, dk: number, ...dims: number[]): void;
-  attnApply(heap: ArrayBuffer, p: number, v: number, out: number, ...dims: number[]): void;
-  attnApplyGrad(heap: ArrayBuffer, dO: number, p: number, v: number, dP: number, dv: number, ...dims: number[]): void;
+  attnProbsGrad(heap: ArrayBuffer, dP: number, p: number, q: number, k: number, cq: number, sq: number, ck: number, sk: number, bias: number, biasBatched: number, dq: number, dk: number, ...dims: number[]): void;
+  attnApply(heap: ArrayBuffer, p: number, v: number, bias: number, biasBatched: number, out: number, ...dims: number[]): void;
+  attnApplyGrad(heap: ArrayBuffer, dO: number, p: number, v: number, bias: number, biasBatched: number, dP: number, dv: number, ...dims: number[]): void;
   loraLinear(heap: ArrayBuffer, x: number, xd: number, w: number, a: number, b: number, y: number, n: number, inF: number, outF: number, r: number, scale: number): void;
-  loraLinearGrad(heap: ArrayBuffer, dy: number, xd: number, w: number, a: number, b: number, dx: number, dxd: number, da: number, db: number, n: number, inF: number, outF: number, r: number, scale: number): void;
+  loraLinearGrad(heap: ArrayBuffer, dy: number, xd: number, a: number, b: number, da: number, db: number, dh: number, n: number, inF: number, outF: number, r: number, scale: number): void;
+  loraLinearGradX(heap: ArrayBuffer, dy: number, w: number, a: number, dh: number, dx: number, n: number, inF: number, outF: number, r: number, part: number): void;
   adamW(heap: ArrayBuffer, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, beta1: number, beta2: number, c1: number, c2: number, eps: number, bc1: number, bc2: number, lr: number, decay: number): void;
 }
 
@@ -90,6 +95,7 @@ const K = {
   lora: "HepllmLoraLinear",
   loraDropout: "HepllmLoraLinearDropout",
   loraGrad: "HepllmLoraLinearGrad",
+  loraGradX: "HepllmLoraLinearGradX",
   adamW: "HepllmAdamW",
 };
 
@@ -123,28 +129,31 @@ export function registerFusedKernels(addon: FusedAddon): void {
   reg(K.rmsNormGrad, ({ dy, x, g }, be, { eps }) => onHeap(be, [dy, x, g], [x.shape, g.shape], (h, o) => addon.rmsNormGrad(h, o[0], o[1], o[2], o[3], o[4], x.shape[0], x.shape[1], eps as number)));
   reg(K.swiglu, ({ g, u }, be) => onHeap(be, [g, u], [g.shape], (h, o) => addon.swiglu(h, o[0], o[1], o[2], tf.util.sizeFromShape(g.shape)))[0]);
   reg(K.swigluGrad, ({ dy, g, u }, be) => onHeap(be, [dy, g, u], [g.shape, u.shape], (h, o) => addon.swigluGrad(h, o[0], o[1], o[2], o[3], o[4], tf.util.sizeFromShape(g.shape))));
+  // P is [B, KV, Tq, rep, S] (a query's rep heads adjacent); every kernel reads the bias [B or 1, …, Tq, S]
+  // for the keys each query sees (native/fused.cc skips the hidden ones: causal skipping).
+  const batched = (bias: Info, attrs: unknown): number => (bias.shape[0] === (attrs as AttentionDims).batch && bias.shape[0] > 1 ? 1 : 0);
   reg(K.attnProbs, ({ q, k, cq, sq, ck, sk, bias }, be, attrs) => {
-    const [b, tq, s, hh] = attnDims(attrs);
-    const batched = bias.shape[0] === b && b > 1 ? 1 : 0;
-    return onHeap(be, [q, k, cq, sq, ck, sk, bias], [[b, hh, tq, s]], (h, o) => addon.attnProbs(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], batched, o[7], ...attnDims(attrs)))[0];
+    const [b, tq, s, hh, kv] = attnDims(attrs);
+    return onHeap(be, [q, k, cq, sq, ck, sk, bias], [[b, kv, tq, hh / kv, s]], (h, o) => addon.attnProbs(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], batched(bias, attrs), o[7], ...attnDims(attrs)))[0];
   });
-  reg(K.attnProbsGrad, ({ dP, p, q, k, cq, sq, ck, sk }, be, attrs) =>
-    onHeap(be, [dP, p, q, k, cq, sq, ck, sk], [q.shape, k.shape], (h, o) => addon.attnProbsGrad(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], ...attnDims(attrs))));
-  reg(K.attnApply, ({ p, v }, be, attrs) => {
+  reg(K.attnProbsGrad, ({ dP, p, q, k, cq, sq, ck, sk, bias }, be, attrs) =>
+    onHeap(be, [dP, p, q, k, cq, sq, ck, sk, bias], [q.shape, k.shape], (h, o) => addon.attnProbsGrad(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], batched(bias, attrs), o[9], o[10], ...attnDims(attrs))));
+  reg(K.attnApply, ({ p, v, bias }, be, attrs) => {
     const [b, tq, , hh, , hd] = attnDims(attrs);
-    return onHeap(be, [p, v], [[b * tq, hh * hd]], (h, o) => addon.attnApply(h, o[0], o[1], o[2], ...attnDims(attrs)))[0];
+    return onHeap(be, [p, v, bias], [[b * tq, hh * hd]], (h, o) => addon.attnApply(h, o[0], o[1], o[2], batched(bias, attrs), o[3], ...attnDims(attrs)))[0];
   });
-  reg(K.attnApplyGrad, ({ dO, p, v }, be, attrs) => onHeap(be, [dO, p, v], [p.shape, v.shape], (h, o) => addon.attnApplyGrad(h, o[0], o[1], o[2], o[3], o[4], ...attnDims(attrs))));
+  reg(K.attnApplyGrad, ({ dO, p, v, bias }, be, attrs) =>
+    onHeap(be, [dO, p, v, bias], [p.shape, v.shape], (h, o) => addon.attnApplyGrad(h, o[0], o[1], o[2], o[3], batched(bias, attrs), o[4], o[5], ...attnDims(attrs))));
   const loraDims = (x: Info, b: Info, scale: unknown): [number, number, number, number, number] => [x.shape[0], x.shape[1], b.shape[1], b.shape[0], scale as number];
   reg(K.lora, ({ x, w, a, b }, be, { scale }) => onHeap(be, [x, w, a, b], [[x.shape[0], w.shape[1]]], (h, o) => addon.loraLinear(h, o[0], o[0], o[1], o[2], o[3], o[4], ...loraDims(x, b, scale)))[0]);
   reg(K.loraDropout, ({ x, xd, w, a, b }, be, { scale }) =>
     onHeap(be, [x, xd, w, a, b], [[x.shape[0], w.shape[1]]], (h, o) => addon.loraLinear(h, o[0], o[1], o[2], o[3], o[4], o[5], ...loraDims(x, b, scale)))[0]);
-  // The whole backward in one call: [dx, da, db], or [dx, dxd, da, db] when the branch has its own input xd.
-  reg(K.loraGrad, ({ dy, x, w, a, b }, be, { scale, split }) => {
-    const shapes = split ? [x.shape, x.shape, a.shape, b.shape] : [x.shape, a.shape, b.shape];
-    return onHeap(be, [dy, x, w, a, b], shapes, (h, o) =>
-      addon.loraLinearGrad(h, o[0], o[1], o[2], o[3], o[4], o[5], split ? o[6] : o[5], o[split ? 7 : 6], o[split ? 8 : 7], ...loraDims(x, b, scale)));
-  });
+  // The backward in two kernels: the branch's [da, db, dh] (dh = s·dY·Bᵀ), run by the gradient
+  // function; the input's dx from dh, run only when the tape asks for it (not for layer 0's inputs).
+  reg(K.loraGrad, ({ dy, x, a, b }, be, { scale }) =>
+    onHeap(be, [dy, x, a, b], [a.shape, b.shape, [x.shape[0], a.shape[1]]], (h, o) => addon.loraLinearGrad(h, o[0], o[1], o[2], o[3], o[4], o[5], o[6], ...loraDims(x, b, scale))));
+  reg(K.loraGradX, ({ dy, w, a, dh }, be, { part }) =>
+    onHeap(be, [dy, w, a, dh], [[dy.shape[0], a.shape[0]]], (h, o) => addon.loraLinearGradX(h, o[0], o[1], o[2], o[3], o[4], dy.shape[0], a.shape[0], dy.shape[1], a.shape[1], part as number))[0]);
   reg(K.adamW, ({ p, g, m, v }, be, a) => {
     const n = tf.util.sizeFromShape(p.shape);
     for (const t of [g, m, v]) if (tf.util.sizeFromShape(t.shape) !== n) throw new Error(`adamW: gradient and moments must match the parameter's shape [${p.shape}]`);
@@ -178,33 +187,35 @@ export function registerFusedKernels(addon: FusedAddon): void {
     inputsToSave: ["q", "k", "cq", "sq", "ck", "sk", "bias"],
     outputsToSave: [true],
     gradFunc: (dP, [q, k, cq, sq, ck, sk, bias, p], attrs) => {
-      const [dq, dk] = run(K.attnProbsGrad, { dP: dP as tf.Tensor, p, q, k, cq, sq, ck, sk }, attrs as Record<string, unknown>);
+      const [dq, dk] = run(K.attnProbsGrad, { dP: dP as tf.Tensor, p, q, k, cq, sq, ck, sk, bias }, attrs as Record<string, unknown>);
       return { q: () => dq, k: () => dk, cq: zeros(cq), sq: zeros(sq), ck: zeros(ck), sk: zeros(sk), bias: zeros(bias) };
     },
   });
   tf.registerGradient({
     kernelName: K.attnApply,
-    inputsToSave: ["p", "v"],
-    gradFunc: (dO, [p, v], attrs) => {
-      const [dPr, dv] = run(K.attnApplyGrad, { dO: dO as tf.Tensor, p, v }, attrs as Record<string, unknown>);
-      return { p: () => dPr, v: () => dv };
+    inputsToSave: ["p", "v", "bias"],
+    gradFunc: (dO, [p, v, bias], attrs) => {
+      const [dPr, dv] = run(K.attnApplyGrad, { dO: dO as tf.Tensor, p, v, bias }, attrs as Record<string, unknown>);
+      return { p: () => dPr, v: () => dv, bias: zeros(bias) };
     },
   });
   tf.registerGradient({
     kernelName: K.loraDropout,
     inputsToSave: ["x", "xd", "w", "a", "b"],
     gradFunc: (dy, [x, xd, w, a, b], attrs) => {
-      const [dx, dxd, da, db] = run(K.loraGrad, { dy: dy as tf.Tensor, x: xd, w, a, b }, { ...(attrs as Record<string, unknown>), split: true });
-      return { x: () => dx, xd: () => dxd, a: () => da, b: () => db, w: () => tf.matMul(x, dy as tf.Tensor, true, false) };
+      const [da, db, dh] = run(K.loraGrad, { dy: dy as tf.Tensor, x: xd, a, b }, attrs as Record<string, unknown>);
+      const dx = (part: number) => (): tf.Tensor => run(K.loraGradX, { dy: dy as tf.Tensor, w, a, dh }, { part })[0];
+      return { x: dx(0), xd: dx(2), a: () => da, b: () => db, w: () => tf.matMul(x, dy as tf.Tensor, true, false) };
     },
   });
   tf.registerGradient({
     kernelName: K.lora,
     inputsToSave: ["x", "w", "a", "b"],
     gradFunc: (dy, [x, w, a, b], attrs) => {
-      const [dx, da, db] = run(K.loraGrad, { dy: dy as tf.Tensor, x, w, a, b }, { ...(attrs as Record<string, unknown>), split: false });
+      const [da, db, dh] = run(K.loraGrad, { dy: dy as tf.Tensor, x, a, b }, attrs as Record<string, unknown>);
+      const dx = (): tf.Tensor => run(K.loraGradX, { dy: dy as tf.Tensor, w, a, dh }, { part: 1 })[0];
       // W is frozen in LoRA training; its gradient is here for completeness.
-      return { x: () => dx, a: () => da, b: () => db, w: () => tf.matMul(x, dy as tf.Tensor, true, false) };
+      return { x: dx, a: () => da, b: () => db, w: () => tf.matMul(x, dy as tf.Tensor, true, false) };
     },
   });
 }
@@ -216,7 +227,7 @@ export const FUSED: FusedKernels = {
   attention(q, k, v, ropeQ, ropeK, bias, dims) {
     const attrs = dims as unknown as tf.NamedAttrMap;
     const p = tf.engine().runKernel(K.attnProbs, { q, k, cq: ropeQ.cos, sq: ropeQ.sin, ck: ropeK.cos, sk: ropeK.sin, bias }, attrs) as tf.Tensor;
-    const out = tf.engine().runKernel(K.attnApply, { p, v }, attrs) as tf.Tensor2D;
+    const out = tf.engine().runKernel(K.attnApply, { p, v, bias }, attrs) as tf.Tensor2D;
     p.dispose(); // the tape keeps its own reference when recording
     return out;
   },

@@ -10,13 +10,14 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { applyLora } from "../../../lib/llm";
-import { loadNativeAddon, nativeFused, nativeUnavailableReason, useFusedKernels } from "../../../lib/llm/kernels/native";
+import { loadNativeAddon, nativeFused, nativeInfo, nativeUnavailableReason, setNativeThreads, useFusedKernels } from "../../../lib/llm/kernels/native";
 import { rmsNorm } from "../../../lib/llm/model/rmsnorm";
 import { swiglu } from "../../../lib/llm/model/mlp";
 import { attention, AttentionContext } from "../../../lib/llm/model/attention";
 import { attentionBias } from "../../../lib/llm/model/mask";
 import { ropeTable } from "../../../lib/llm/model/rope";
 import { Rng } from "../../../lib/util/rng";
+import type { ModelConfig } from "../../../lib/llm";
 import { skipOrFail } from "../../support/shared";
 import { useWasm } from "../../support/backend";
 import { randomModel, relErr, TINY_MISTRAL } from "../support";
@@ -100,12 +101,50 @@ test("fused LoRA projection matches frozen product + LoRA branch (dropout off an
   }
 });
 
-/** An attention layer's inputs: B = 3 rows of T = 9 tokens, left padding in row 1, window 5, GQA 4/2. */
-function attentionCase(only: boolean): { x: tf.Tensor2D; ctx: AttentionContext; sub?: { x: tf.Tensor2D; len: number; rope: ReturnType<typeof ropeTable>; bias: tf.Tensor } } {
-  const cfg = TINY_MISTRAL;
+// Shapes that take every path of native/fused.cc's tiled product (AVX-512 CPUs): 300 inputs (two
+// blocks of k, the second accumulated), 53 outputs (strips of 32 and 16, then 5 single columns),
+// 21 rows (tiles of 8, 4 and 1); against the plain ops x·W + s·(x·A)·B and their gradients.
+test("fused LoRA projection matches the plain ops on odd shapes (k blocks, column and row tails)", (t) => {
+  const why = missing();
+  if (why) return skipOrFail(t, why);
+  const fused = nativeFused()!;
+  const rng = new Rng(16);
+  const [n, inF, outF, r, s] = [21, 300, 53, 3, 0.7];
+  const w = randn(rng, [inF, outF], 0.1) as tf.Tensor2D;
+  const x = randn(rng, [n, inF]);
+  const a = randn(rng, [inF, r], 0.1);
+  const b = randn(rng, [r, outF], 0.1);
+  const plain = (xx: tf.Tensor, aa: tf.Tensor, bb: tf.Tensor): tf.Tensor => tf.add(tf.matMul(xx, w), tf.mul(tf.matMul(tf.matMul(xx, aa), bb), s));
+  const run = (f: (xx: tf.Tensor, aa: tf.Tensor, bb: tf.Tensor) => tf.Tensor): Float32Array[] =>
+    tf.tidy(() => {
+      const cot = randn(new Rng(17), [n, outF]);
+      const g = tf.grads((xx: tf.Tensor, aa: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(f(xx, aa, bb), cot)))([x, a, b]);
+      return [f(x, a, b), ...g].map((v) => v.dataSync() as Float32Array);
+    });
+  useFusedKernels(false);
+  const want = run(plain);
+  useFusedKernels(true);
+  // One BLAS thread: the tiled kernel (on AVX-512 CPUs); two: OpenBLAS's threaded product.
+  const threads = nativeInfo()!.threads;
+  try {
+    for (const n of [1, 2]) {
+      setNativeThreads(n);
+      const got = run((xx, aa, bb) => fused.loraLinear!(xx as tf.Tensor2D, w, aa as tf.Tensor2D, bb as tf.Tensor2D, s));
+      got.forEach((g, i) => assert.ok(relErr(g, want[i]) <= 1e-5, `${n} threads: ${i === 0 ? "value" : `gradient ${i}`} differs by ${relErr(g, want[i]).toExponential(2)}`));
+    }
+  } finally {
+    setNativeThreads(threads);
+  }
+  tf.dispose([w, x, a, b]);
+});
+
+/**
+ * An attention layer's inputs: B = 3 rows of T tokens, `pad` left-padding tokens in row 1, sliding
+ * window `window`, GQA 4/2; with `only`, the queries are the rows' last two tokens (or `queries`).
+ */
+function attentionCase(only: boolean, t = 9, pad = 3, window: number | null = TINY_MISTRAL.slidingWindow, queries?: number[][], cfg: ModelConfig = TINY_MISTRAL): { x: tf.Tensor2D; ctx: AttentionContext; sub?: { x: tf.Tensor2D; len: number; rope: ReturnType<typeof ropeTable>; bias: tf.Tensor } } {
   const b = 3;
-  const t = 9;
-  const keyMask = [new Uint8Array(t).fill(1), Uint8Array.from({ length: t }, (_, j) => (j < 3 ? 0 : 1)), new Uint8Array(t).fill(1)];
+  const keyMask = [new Uint8Array(t).fill(1), Uint8Array.from({ length: t }, (_, j) => (j < pad ? 0 : 1)), new Uint8Array(t).fill(1)];
   const positions = new Int32Array(b * t);
   keyMask.forEach((km, i) => {
     let p = 0;
@@ -117,32 +156,52 @@ function attentionCase(only: boolean): { x: tf.Tensor2D; ctx: AttentionContext; 
     batch: b, queryLen: t, heads: cfg.numHeads, kvHeads: cfg.numKvHeads, headDim: cfg.headDim,
     ropeQ: ropeTable(positions, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)),
     ropeK: ropeTable(positions, cfg.headDim, cfg.ropeTheta),
-    bias: attentionBias(b, t, 0, keyMask, cfg.slidingWindow), layer: 0,
+    bias: attentionBias(b, t, 0, keyMask, window), layer: 0,
   };
   if (!only) return { x, ctx };
-  const rows = [[t - 2, t - 1], [t - 2, t - 1], [t - 2, t - 1]];
+  const rows = queries ?? [[t - 2, t - 1], [t - 2, t - 1], [t - 2, t - 1]];
   const flat = rows.flatMap((r, i) => r.map((j) => i * t + j));
   return {
     x, ctx,
-    sub: { x: tf.gather(x, flat) as tf.Tensor2D, len: 2, rope: ropeTable(flat.map((r) => positions[r]), cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)), bias: attentionBias(b, t, 0, keyMask, cfg.slidingWindow, rows) },
+    sub: { x: tf.gather(x, flat) as tf.Tensor2D, len: rows[0].length, rope: ropeTable(flat.map((r) => positions[r]), cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim)), bias: attentionBias(b, t, 0, keyMask, window, rows) },
   };
 }
 
-test("fused attention (RoPE, GQA, padding, window, query subset) matches the plain ops, values and gradients", (t) => {
-  const why = missing();
-  if (why) return skipOrFail(t, why);
-  const m = randomModel(TINY_MISTRAL, 6);
+function compareAttention(label: string, seed: number, cases: Parameters<typeof attentionCase>[], cfg: ModelConfig = TINY_MISTRAL): void {
+  const m = randomModel(cfg, seed);
   try {
     const w = m.layers[0].attn;
-    for (const only of [false, true]) {
-      const { x, ctx, sub } = attentionCase(only);
-      if (sub) compare("attention (query subset)", [x, sub.x], (a, q) => attention(a as tf.Tensor2D, w, ctx, { ...sub, x: q as tf.Tensor2D }));
-      else compare("attention", [x], (a) => attention(a as tf.Tensor2D, w, ctx));
+    for (const args of cases) {
+      const { x, ctx, sub } = attentionCase(args[0], args[1], args[2], args[3], args[4], cfg);
+      const what = `${label} (T ${ctx.queryLen}, head size ${cfg.headDim}, window ${args[3]}${sub ? ", query subset" : ""})`;
+      if (sub) compare(what, [x, sub.x], (a, q) => attention(a as tf.Tensor2D, w, ctx, { ...sub, x: q as tf.Tensor2D }));
+      else compare(what, [x], (a) => attention(a as tf.Tensor2D, w, ctx));
       tf.dispose([x, ctx.ropeQ.cos, ctx.ropeQ.sin, ctx.ropeK.cos, ctx.ropeK.sin, ctx.bias, sub?.x, sub?.rope.cos, sub?.rope.sin, sub?.bias].filter((v): v is tf.Tensor => v !== undefined));
     }
   } finally {
     m.dispose();
   }
+}
+
+test("fused attention (RoPE, GQA, padding, window, query subset) matches the plain ops, values and gradients", (t) => {
+  const why = missing();
+  if (why) return skipOrFail(t, why);
+  compareAttention("attention", 6, [[false], [true]]);
+});
+
+// native/fused.cc skips the keys a query cannot see, per row and per block of 32 query rows; with
+// T = 75 there are three blocks (32, 32, 11 rows), spans that start past 0 (window, padding) and
+// end before T (causal), rows whose spans are not multiples of 8, and padding queries that see
+// nothing (the whole row kept), each compared with the plain ops that compute every key. Run with
+// HEPLLM_FUSED_TILED=0 too: the products in OpenBLAS instead of the AVX-512 kernel.
+test("fused attention's causal skipping (blocks, window, padding, query subset) matches the plain ops", (t) => {
+  const why = missing();
+  if (why) return skipOrFail(t, why);
+  const subset = [[74, 3, 40], [60, 0, 33], [32, 12, 31]]; // not in order: a block's first query is not the one that sees the most
+  compareAttention("causal skipping", 14, [[false, 75, 11, null], [false, 75, 11, 20], [false, 75, 40, 13], [true, 75, 11, 20, subset], [true, 75, 11, null, subset]]);
+  // Head size 12: the products' last columns (fewer than 16) take the register-tiled kernel's
+  // column-by-column tail (native/fused.cc SmallGemm, on CPUs with AVX-512).
+  compareAttention("causal skipping", 15, [[false, 75, 11, 20], [true, 75, 11, null, subset]], { ...TINY_MISTRAL, headDim: 12 });
 });
 
 test("fused attention's gradient matches central differences along a direction", (t) => {
