@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds hepllm's optional native matrix products (native/gemm.cc, an N-API addon over OpenBLAS,
-// with the fused training kernels of native/fused.cc)
+// with the fused training kernels of native/fused.cc and the jet clustering of native/cluster.cc)
 // into native/build/hepllm_native.node. Run by `npm ci` / `npm install` (package.json "install")
 // and by `npm run build:native`. It never fails the install: without a C++ compiler, Node's
 // headers or a BLAS it prints one line saying so and exits 0, and hepllm uses the portable wasm
@@ -18,6 +18,11 @@ const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
 const SOURCES = ["gemm.cc", "fused.cc"].map((f) => path.join(ROOT, "native", f)); // products; fused training kernels
+/**
+ * Compiled on their own with -ffp-contract=off (no fused multiply-adds: every rounding as in the
+ * FastJet reference), then linked in; fused.cc keeps its FMA contraction.
+ */
+const EXACT_SOURCES = ["cluster.cc"].map((f) => path.join(ROOT, "native", f)); // jet clustering
 const HOW = "install a C++ compiler and OpenBLAS (Debian: apt-get install g++ libopenblas-dev), then npm run build:native";
 
 function say(msg) {
@@ -67,9 +72,16 @@ function main() {
   const blas = blasFlags();
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp.node`; // require() loads only *.node files as addons
-  const args = ["-O3", "-fno-trapping-math", "-std=c++17", "-shared", "-fPIC", "-fvisibility=hidden", `-I${headers}`, ...blas.cflags, ...SOURCES, "-o", tmp, ...blas.libs];
+  const common = ["-O3", "-fno-trapping-math", "-std=c++17", "-fPIC", "-fvisibility=hidden", `-I${headers}`];
+  const objects = EXACT_SOURCES.map((src) => `${tmp}.${path.basename(src, ".cc")}.o`);
+  let r = { ok: true, out: "" };
+  EXACT_SOURCES.forEach((src, k) => {
+    if (r.ok) r = run(cxx, [...common, "-ffp-contract=off", "-c", src, "-o", objects[k]]);
+  });
+  const args = [...common, "-shared", ...blas.cflags, ...SOURCES, ...objects, "-o", tmp, ...blas.libs];
   if (process.platform === "darwin") args.push("-undefined", "dynamic_lookup"); // N-API symbols come from the node binary
-  const r = run(cxx, args);
+  if (r.ok) r = run(cxx, args);
+  for (const o of objects) fs.rmSync(o, { force: true });
   if (!r.ok) {
     fs.rmSync(tmp, { force: true });
     const first = r.out.split("\n").find((l) => /error/i.test(l)) ?? r.out.split("\n")[0] ?? "";
