@@ -308,35 +308,32 @@ void Tiled::FindNN(int x, int fromK, int bestJ, double best) {
 }
 
 void Tiled::InitNN() {
+  // tiled.ts keeps the own-tile candidates in nn[]/nnDist[] by jet id; here they stay in the tile
+  // entries (AddToTile set nnDist = R^2, nn = -1): the same values, read contiguously.
   Entry* tE = tE_.data();
-  int32_t* nn = nn_.data();
-  double* nnDist = nnDist_.data();
   const int nt = nRap_ * nPhi_;
-  const double R2 = R2_;
   for (int t = 0; t < nt; t++) {
     const int base = tStart_[t], end = base + tCount_[t];
-    for (int e1 = base; e1 < end; e1++) { nn[tE[e1].id] = -1; nnDist[tE[e1].id] = R2; }
     for (int e1 = base; e1 < end; e1++) {
       const int i = tE[e1].id;
       const double y = tE[e1].rap, f = tE[e1].phi;
-      double bi = nnDist[i];
-      int bj = nn[i];
+      double bi = tE[e1].nnDist;
+      int bj = tE[e1].nn;
       for (int e2 = e1 + 1; e2 < end; e2++) {
         double dphi = std::fabs(f - tE[e2].phi);
         if (dphi > PI) dphi = TWOPI - dphi;
         const double drap = y - tE[e2].rap;
         const double d = dphi * dphi + drap * drap;
         if (d < bi) { bi = d; bj = tE[e2].id; }
-        const int j = tE[e2].id;
-        if (d < nnDist[j]) { nnDist[j] = d; nn[j] = i; }
+        if (d < tE[e2].nnDist) { tE[e2].nnDist = d; tE[e2].nn = i; }
       }
-      nnDist[i] = bi; nn[i] = bj;
+      tE[e1].nnDist = bi; tE[e1].nn = bj;
     }
   }
+  // nn_[k] is still -1 (AddToTile): SetNN links only the final NNs.
   for (int k = 0; k < nParticles_; k++) {
-    const int j = nn[k];
-    nn[k] = -1;
-    FindNN(k, 1, j, nnDist[k]);
+    const Entry& en = tE[tPos_[k]];
+    FindNN(k, 1, en.nn, en.nnDist);
   }
 }
 
