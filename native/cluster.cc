@@ -10,7 +10,7 @@
 // Why native: the JS port spends ~19 us of its ~170 us per LHCO event on distances and the rest
 // on per-call and per-tile JIT overhead (issue 15, item 3).
 //
-// Export:
+// Exports (and ktAxes, native/kt-axes.cc):
 //   clusterGenKt(f64, i32, cap, count, p, R, tileSlack) -> nBeam
 //     f64: Float64Array of >= 10*cap doubles: px, py, pz, E, kt2 per jet id, each 2*cap long, in
 //          that order [GeV, GeV^2]. i32: Int32Array of >= 8*cap: hist, cFirst, cLast (2*cap each),
@@ -505,6 +505,8 @@ napi_value ClusterGenKt(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
+void RegisterKtAxes(napi_env env, napi_value exports);  // native/kt-axes.cc
+
 // One clusterer per module instance, i.e. per thread (main and each worker), its state reused
 // across events; freed when the thread's environment ends. (Not thread_local: in a shared
 // library every thread_local access is a __tls_get_addr call, measured 11 % of the time.)
@@ -515,4 +517,5 @@ void RegisterCluster(napi_env env, napi_value exports) {
       {"clusterGenKt", nullptr, ClusterGenKt, nullptr, nullptr, nullptr, napi_default, state},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  RegisterKtAxes(env, exports);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds hepllm's optional native matrix products (native/gemm.cc, an N-API addon over OpenBLAS,
-// with the fused training kernels of native/fused.cc and the jet clustering of native/cluster.cc)
+// with the fused training kernels of native/fused.cc and the jet clustering and N-subjettiness axes
+// of native/cluster.cc and native/kt-axes.cc)
 // into native/build/hepllm_native.node. Run by `npm ci` / `npm install` (package.json "install")
 // and by `npm run build:native`. It never fails the install: without a C++ compiler, Node's
 // headers or a BLAS it prints one line saying so and exits 0, and hepllm uses the portable wasm
@@ -22,7 +23,7 @@ const SOURCES = ["gemm.cc", "fused.cc"].map((f) => path.join(ROOT, "native", f))
  * Compiled on their own with -ffp-contract=off (no fused multiply-adds: every rounding as in the
  * FastJet reference), then linked in; fused.cc keeps its FMA contraction.
  */
-const EXACT_SOURCES = ["cluster.cc"].map((f) => path.join(ROOT, "native", f)); // jet clustering
+const EXACT_SOURCES = ["cluster.cc", "kt-axes.cc"].map((f) => path.join(ROOT, "native", f)); // jet clustering; N-subjettiness axes
 const HOW = "install a C++ compiler and OpenBLAS (Debian: apt-get install g++ libopenblas-dev), then npm run build:native";
 
 function say(msg) {

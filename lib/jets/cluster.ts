@@ -7,6 +7,7 @@
 import { sayPortable } from "../util/native-addon";
 import { Algorithm, GenKtClusterer, KT_EXPONENT } from "./genkt";
 import { nativeClusterer, nativeClusterUnavailable, NativeTiledGenKtClusterer } from "./native-tiled";
+import { useNativeNsubjettiness } from "./nsubjettiness";
 import { ClusterSequence } from "./sequence";
 import { TiledGenKtClusterer } from "./tiled";
 import { FourMomenta, fourMomenta, massOf, phiStd, pseudorapidityOf, rapidityOf } from "./pseudojet";
@@ -55,11 +56,13 @@ function tiledClusterer(): ClusterSequence {
 }
 
 /**
- * Switches tiled clustering between native and portable JS (tests and benchmarks compare the two
- * in one process); returns whether the native one is now in use (false when it is not built).
+ * Switches tiled clustering, and N-subjettiness with it, between native and portable JS (tests and
+ * benchmarks compare the two in one process); returns whether native clustering is now in use
+ * (false when it is not built).
  */
 export function useNativeClustering(on: boolean): boolean {
   nativeOn = on;
+  useNativeNsubjettiness(on);
   return tiledClusterer() !== portableTiled;
 }
 
