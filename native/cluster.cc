@@ -519,3 +519,11 @@ void RegisterCluster(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   RegisterKtAxes(env, exports);
 }
+
+#ifdef HEPLLM_CLUSTER_ONLY
+// Built without a BLAS (scripts/build-native.js): the addon is these clustering sources alone.
+NAPI_MODULE_INIT() {
+  RegisterCluster(env, exports);
+  return exports;
+}
+#endif

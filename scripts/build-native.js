@@ -73,30 +73,51 @@ function main() {
   const blas = blasFlags();
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp.node`; // require() loads only *.node files as addons
-  const common = ["-O3", "-fno-trapping-math", "-std=c++17", "-fPIC", "-fvisibility=hidden", `-I${headers}`];
+  const r = build(cxx, headers, tmp, blas);
+  if (!r.ok) {
+    const first = r.out.split("\n").find((l) => /error/i.test(l)) ?? r.out.split("\n")[0] ?? "";
+    const why = `native GEMM not built (${cxx}: ${first.trim().slice(0, 160)}); hepllm uses the portable wasm path (for the fast one: ${HOW})`;
+    // Without a BLAS the clustering sources still build on their own (they need none).
+    if (!build(cxx, headers, tmp, undefined).ok || !loads(tmp)) return say(why);
+    fs.renameSync(tmp, out);
+    return say(`${why}; native jet clustering built without it (${path.relative(ROOT, out)})`);
+  }
+  // Load it once here, so a library that links but cannot load is reported now, not at run time.
+  if (!loads(tmp)) return say(`native GEMM built but does not load (${loadError}); hepllm uses the portable wasm path`);
+  fs.renameSync(tmp, out); // atomic: a half-written addon is never loaded
+  say(`native GEMM built (${path.relative(ROOT, out)}, ${cxx}, ${blas.libs.filter((f) => f.startsWith("-l")).join(" ")})`);
+}
+
+/**
+ * Compiles the addon into `tmp`: every source with the BLAS flags `blas`, or (blas undefined) the
+ * clustering sources alone, with their own module entry (-DHEPLLM_CLUSTER_ONLY). Removes tmp on failure.
+ */
+function build(cxx, headers, tmp, blas) {
+  const common = ["-O3", "-fno-trapping-math", "-std=c++17", "-fPIC", "-fvisibility=hidden", `-I${headers}`, ...(blas ? [] : ["-DHEPLLM_CLUSTER_ONLY"])];
   const objects = EXACT_SOURCES.map((src) => `${tmp}.${path.basename(src, ".cc")}.o`);
   let r = { ok: true, out: "" };
   EXACT_SOURCES.forEach((src, k) => {
     if (r.ok) r = run(cxx, [...common, "-ffp-contract=off", "-c", src, "-o", objects[k]]);
   });
-  const args = [...common, "-shared", ...blas.cflags, ...SOURCES, ...objects, "-o", tmp, ...blas.libs];
+  const args = blas ? [...common, "-shared", ...blas.cflags, ...SOURCES, ...objects, "-o", tmp, ...blas.libs] : [...common, "-shared", ...objects, "-o", tmp];
   if (process.platform === "darwin") args.push("-undefined", "dynamic_lookup"); // N-API symbols come from the node binary
   if (r.ok) r = run(cxx, args);
   for (const o of objects) fs.rmSync(o, { force: true });
-  if (!r.ok) {
-    fs.rmSync(tmp, { force: true });
-    const first = r.out.split("\n").find((l) => /error/i.test(l)) ?? r.out.split("\n")[0] ?? "";
-    return say(`native GEMM not built (${cxx}: ${first.trim().slice(0, 160)}); hepllm uses the portable wasm path (for the fast one: ${HOW})`);
-  }
-  // Load it once here, so a library that links but cannot load is reported now, not at run time.
+  if (!r.ok) fs.rmSync(tmp, { force: true });
+  return r;
+}
+
+let loadError = "";
+/** Whether the built addon loads in this process (removed when it does not). */
+function loads(tmp) {
   try {
     require(tmp);
+    return true;
   } catch (err) {
+    loadError = String(err.message).split("\n")[0];
     fs.rmSync(tmp, { force: true });
-    return say(`native GEMM built but does not load (${String(err.message).split("\n")[0]}); hepllm uses the portable wasm path`);
+    return false;
   }
-  fs.renameSync(tmp, out); // atomic: a half-written addon is never loaded
-  say(`native GEMM built (${path.relative(ROOT, out)}, ${cxx}, ${blas.libs.filter((f) => f.startsWith("-l")).join(" ")})`);
 }
 
 try {

@@ -1,11 +1,13 @@
 /**
  * The shared native-addon loader: off with HEPLLM_NATIVE=0 (reason kept), loaded once when built
- * (with the exports of every native source), loadable in worker threads, and sayPortable's one
- * line per topic on the main thread only.
+ * (with the exports of every native source), loadable in worker threads, sayPortable's one line
+ * per topic on the main thread only, and the build without a BLAS (clustering only).
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { Worker } from "node:worker_threads";
 import { NATIVE_ADDON, nativeAddon, nativeAddonUnavailable } from "../../lib/util/native-addon";
@@ -57,4 +59,21 @@ test("the addon loads and clusters in a worker thread (prepare's workers), along
     w.once("error", reject);
   });
   assert.deepEqual(got, [1, 2, true]);
+});
+
+test("build-native without a BLAS builds the clustering alone (no sgemm), in one line saying so", { skip: notBuilt }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hepllm-noblas-"));
+  const out = path.join(dir, "x.node");
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts", "build-native.js"), "--out", out], {
+    env: { ...process.env, HEPLLM_BLAS_LIBS: "-lno-such-blas-hepllm" }, encoding: "utf8",
+  });
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout.trim().split("\n").length, 1, r.stdout);
+  assert.match(r.stdout, /native GEMM not built .*portable wasm path.*native jet clustering built without it/);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const a = require(out) as Record<string, unknown>;
+  assert.equal(typeof a.sgemm, "undefined");
+  assert.equal(typeof a.clusterGenKt, "function");
+  assert.equal(typeof a.ktAxes, "function");
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -76,8 +76,10 @@ export function loadNativeAddon(): NativeAddon | undefined {
   }
   const threads = requestedThreads(); // a bad HEPLLM_THREADS is an error, not a quiet fallback
   addon = nativeAddon<NativeAddon>();
-  if (!addon) {
-    unavailable = nativeAddonUnavailable();
+  if (!addon || typeof addon.sgemm !== "function") {
+    // An addon built without a BLAS holds the jet clustering only (scripts/build-native.js).
+    unavailable = addon ? "native addon built without a BLAS" : nativeAddonUnavailable();
+    addon = undefined;
     return undefined;
   }
   addon.setThreads(threads);
