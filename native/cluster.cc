@@ -7,8 +7,9 @@
 // reference), DeltaR^2 = dphi^2 + drap^2, diJ = nnDist * min(scale), E-scheme sums,
 // kt^2 = px^2 + py^2. Built with -ffp-contract=off (scripts/build-native.js): no fused
 // multiply-adds, so every rounding is FastJet's. Jet ids: particles 0..n-1, merged jets after.
-// Why native: the JS port spends ~19 us of its ~170 us per LHCO event on distances and the rest
-// on per-call and per-tile JIT overhead (issue 15, item 3).
+// Why native: the JS port loses most of its time to JIT overhead around the tile scans; the same
+// work here takes ~0.55x of it, ~0.9x FastJet's time per LHCO event (issue 15, item 3; bench:cluster).
+// Built without a BLAS (-DHEPLLM_CLUSTER_ONLY), this file also holds the addon's module entry.
 //
 // Exports (and ktAxes, native/kt-axes.cc):
 //   clusterGenKt(f64, i32, cap, count, p, R, tileSlack) -> nBeam

@@ -5,8 +5,8 @@
  * constituents) is the same as from TiledGenKtClusterer. Inclusive clustering to completion only
  * (runUntil(0)); step-by-step use (exclusive jets) stays with the JS clusterers.
  *
- * Why: the JS port spends most of its ~170 us per LHCO event on JIT overhead around only ~19 us of
- * distance evaluations; in C++ the same work meets FastJet's time (issue 15, item 3).
+ * Why: the JS port loses most of its ~170 us per LHCO event to JIT overhead around the tile scans;
+ * in C++ the same work takes ~0.9x FastJet's time (issue 15, item 3; bench/README.md).
  * Available when the native addon is built (lib/util/native-addon.ts); `nativeClusterer()`
  * returns undefined otherwise and callers keep TiledGenKtClusterer (the portable path).
  */
