@@ -6,7 +6,8 @@
  * activation budget, shared-prefix KV cache, LoRA folded in, the scoring forward of
  * lib/train/scoring-forward.ts with causal query blocks, labels as alternatives) on the same
  * products, and, when the native
- * GEMM is built (lib/llm/kernels/native.ts, switched in-process), both paths on it. Printed:
+ * GEMM is built (lib/llm/kernels/native.ts, switched in-process), both paths on it (the batched
+ * scorer then on the native scoring kernels too: lib/llm/kernels/native-score.ts). Printed:
  * each variant's events/s and the largest |ΔP(signal)| between any two. Target: the batched
  * scorer on the fastest products ≥ 3× today, |ΔP| ≤ 1e-5.
  *

@@ -299,6 +299,7 @@ napi_value Config(napi_env env, napi_callback_info) {
 
 void RegisterFused(napi_env env, napi_value exports);  // native/fused.cc
 void RegisterCluster(napi_env env, napi_value exports);  // native/cluster.cc
+void RegisterScore(napi_env env, napi_value exports);  // native/score.cc
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
@@ -311,5 +312,6 @@ NAPI_MODULE_INIT() {
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   RegisterFused(env, exports);
   RegisterCluster(env, exports);
+  RegisterScore(env, exports);
   return exports;
 }

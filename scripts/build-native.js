@@ -18,7 +18,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
-const SOURCES = ["gemm.cc", "fused.cc"].map((f) => path.join(ROOT, "native", f)); // products; fused training kernels
+const SOURCES = ["gemm.cc", "fused.cc", "score.cc"].map((f) => path.join(ROOT, "native", f)); // products; fused training kernels; scoring kernels
 /**
  * Compiled on their own with -ffp-contract=off (no fused multiply-adds: every rounding as in the
  * FastJet reference), then linked in; fused.cc keeps its FMA contraction.

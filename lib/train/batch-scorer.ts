@@ -139,9 +139,10 @@ async function scoringForwardAlternatives(clf: LlmClassifier, model: LM, fwd: Sc
   });
   const lpT = tf.tidy(() => {
     const idT = tf.tensor2d(ids, [b, t], "int32");
-    const x = (fusedEmbeddings(clf, model, idT, batch, exs, p, last) ?? model.embed(idT)).reshape([b * t, model.config.hiddenSize]) as tf.Tensor2D;
+    const embed = (ids: tf.Tensor2D): tf.Tensor3D => fwd.embed(ids);
+    const x = (fusedEmbeddings(clf, model, idT, batch, exs, p, last, embed) ?? embed(idT)).reshape([b * t, model.config.hiddenSize]) as tf.Tensor2D;
     const altIds = tf.tensor2d(exs.flatMap((e) => LABELS.map((l) => e.answerIds[l][0])), [b, LABELS.length], "int32");
-    const xa = model.embed(altIds).reshape([b * LABELS.length, model.config.hiddenSize]) as tf.Tensor2D;
+    const xa = embed(altIds).reshape([b * LABELS.length, model.config.hiddenSize]) as tf.Tensor2D;
     const h = fwd.lastHidden(x, b, t, last.map((r) => r[0]), prefix, blocks, { x: xa, k: LABELS.length }); // [3B, D]
     return tf.gather(tf.logSoftmax(model.lmHead(h) as tf.Tensor2D).reshape([-1]), tf.tensor1d(picks, "int32"));
   });
@@ -160,7 +161,8 @@ async function linearPass(clf: LlmClassifier, model: LM, fwd: ScoringForward, ba
   const last = own.map((s) => [s.length - 1]);
   const pT = tf.tidy(() => {
     const idT = tf.tensor2d(ids, [b, t], "int32");
-    const x = (fusedEmbeddings(clf, model, idT, batch, exs, p, last) ?? model.embed(idT)).reshape([b * t, model.config.hiddenSize]) as tf.Tensor2D;
+    const embed = (ids: tf.Tensor2D): tf.Tensor3D => fwd.embed(ids);
+    const x = (fusedEmbeddings(clf, model, idT, batch, exs, p, last, embed) ?? embed(idT)).reshape([b * t, model.config.hiddenSize]) as tf.Tensor2D;
     return clf.head!.pSignalTensor(fwd.lastHidden(x, b, t, last.map((r) => r[0]), prefix, blocks));
   });
   try {
@@ -243,13 +245,13 @@ async function alternativesPass(clf: LlmClassifier, model: LM, batch: EventRecor
 }
 
 /** Input embeddings with the fusion vector injected where its mode puts it (undefined: plain ids). */
-function fusedEmbeddings(clf: LlmClassifier, model: LM, idT: tf.Tensor2D, batch: EventRecord[], exs: EncodedExample[], p: number, last: number[][]): tf.Tensor3D | undefined {
+function fusedEmbeddings(clf: LlmClassifier, model: LM, idT: tf.Tensor2D, batch: EventRecord[], exs: EncodedExample[], p: number, last: number[][], embed: (ids: tf.Tensor2D) => tf.Tensor3D = (ids) => model.embed(ids)): tf.Tensor3D | undefined {
   const f = clf.fusion;
   if (!f || f.cfg.mode === "off") return undefined;
   // Positions within the T new tokens (the prefix stops before any of them, see scoreBatched).
   const at = f.cfg.mode === "last-token" ? last.map((r) => r[0]) : f.cfg.mode === "token" ? exs.map((e) => e.featuresTokenIndex - p) : exs.map(() => 0);
   const x = tf.tensor2d(clf.encoder.encode(featureMatrix(batch, clf.opts.maxJets), batch.length), [batch.length, clf.encoder.outputSize]);
-  return f.inject(model.embed(idT), x, at);
+  return f.inject(embed(idT), x, at);
 }
 
 /**

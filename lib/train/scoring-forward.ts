@@ -13,6 +13,12 @@
  *   work, 3: ⅓);
  * - the last layer: keys and values at every position, the query, MLP and norm at the read row only.
  *
+ * Where the backend has scoring kernels (`backendKernels().scoring`: native-score.ts) the token
+ * gather, RoPE, the attention core and the MLP block (norm, gate, up, SwiGLU, down, residual) are
+ * one kernel each, every query seeing exactly its key range [lo, hi) (no bias table, no query
+ * blocks, the prefix's keys not tiled); the attention's RMSNorm is the backend's fused one when it
+ * has it. Elsewhere the same steps run as plain tfjs ops.
+ *
  * Shapes: N = B·T rows of width D; per layer q [N, H·hd], k and v [N, KV·hd]; group g = B·KV.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -21,6 +27,9 @@ import { Decoder, LM } from "../llm";
 import { MASKED } from "../llm/model/mask";
 import { ropeTable, rotateHalfMatrix } from "../llm/model/rope";
 import type { PrefixCache } from "../llm/model/prefix-cache";
+import { backendKernels } from "../llm/kernels/kernels";
+import type { FusedKernels } from "../llm/kernels/native-fused";
+import type { KeysValues, ScoringKernels } from "../llm/kernels/native-score";
 
 /** One layer's folded weights, [in, out]. */
 type FoldedLayer = {
@@ -36,11 +45,16 @@ type FoldedLayer = {
 /** What passes of one (P, T) share: the bias of each query block [e−a, P+e], rotary tables [T, 1, hd]. */
 interface Tables {
   bias: tf.Tensor[];
+  /** Key ranges [lo, hi) of the own queries 0..T−1 in [prefix, own] (scoring kernels), int32 [T, 2]. */
+  ranges: tf.Tensor2D;
   cosQ: tf.Tensor;
   sinQ: tf.Tensor;
   cosK: tf.Tensor;
   sinK: tf.Tensor;
 }
+
+/** Largest embedding table kept on the device for the gather (the demo model's: 256 kB; a 7B model's 500 MB stays on the host). */
+export const EMBED_TABLE_MAX_BYTES = 64 * 2 ** 20;
 
 /** Query blocks of the causal attention (3: a third less score work than the square; more blocks add slice copies). */
 export const DEFAULT_BLOCKS = 3;
@@ -53,6 +67,11 @@ export class ScoringForward {
   private readonly cfg: Decoder["config"];
   /** Bias and rotary tables per (P, T) of a call: passes of equal length share them. */
   private readonly tables = new Map<string, Tables>();
+  /** Gain 1 [D] for the backend's fused RMSNorm (the gains live in the folded weights). */
+  private readonly ones: tf.Tensor1D;
+  /** The token embedding table [V, D] on the device when small (EMBED_TABLE_MAX_BYTES) and the backend has scoring kernels, for their gather. */
+  private readonly table: tf.Tensor2D | undefined;
+  private readonly model: Decoder;
 
   /** A model whose projections are plain float32 (LoRA merged or absent): else undefined (use Decoder.hidden). */
   static of(model: LM): ScoringForward | undefined {
@@ -63,8 +82,12 @@ export class ScoringForward {
 
   private constructor(model: Decoder) {
     const cfg = (this.cfg = model.config);
+    this.model = model;
     this.norm = model.norm;
+    const e = model.embedding;
+    this.table = backendKernels().scoring && !e.lowMemory && 4 * e.vocabSize * e.dim <= EMBED_TABLE_MAX_BYTES ? tf.keep(tf.tensor2d(e.table(), [e.vocabSize, e.dim])) : undefined;
     this.rot = tf.keep(rotateHalfMatrix(cfg.headDim));
+    this.ones = tf.keep(tf.ones([cfg.hiddenSize]));
     this.layers = model.layers.map((l) =>
       tf.tidy(() => {
         const fold = (g: tf.Tensor1D, w: tf.Tensor2D): tf.Tensor2D => tf.mul(g.reshape([-1, 1]), w) as tf.Tensor2D;
@@ -84,6 +107,19 @@ export class ScoringForward {
   }
 
   /**
+   * Token embeddings [B, T, D] of ids [B, T], the same rows as Decoder.embed: with the backend's
+   * scoring kernels gathered on the device from the kept table (the host lookup builds a fresh
+   * [B·T, D] array per pass and uploads it: ~8 % of a demo scoring call; tfjs's own wasm gather
+   * is slower still), else Decoder.embed.
+   */
+  embed(ids: tf.Tensor2D): tf.Tensor3D {
+    const sk = backendKernels().scoring;
+    if (!this.table || !sk) return this.model.embed(ids);
+    const [b, t] = ids.shape;
+    return tf.tidy(() => sk.gatherRows(this.table!, ids.reshape([-1])).reshape([b, t, this.cfg.hiddenSize]) as tf.Tensor3D);
+  }
+
+  /**
    * Final-norm hidden states at index `last[b]` of each row's T own tokens, [B, D]; with
    * alternatives (K per row, `alt` their embeddings [B·K, D]: e.g. each label's first token,
    * decoder ForwardOptions.alternatives) also at each of them: [B·(1 + K), D], per row its last
@@ -96,6 +132,8 @@ export class ScoringForward {
     const { headDim: hd, ropeTheta: theta, slidingWindow: window } = cfg;
     const p = prefix?.length ?? 0;
     const lead = alt?.k ?? 0;
+    const sk = backendKernels().scoring;
+    if (sk) return this.lastHiddenKernels(sk, backendKernels().fused, x, b, t, last, prefix, alt);
     const nb = Math.max(1, Math.min(blocks, t));
     const { bias, cosQ, sinQ, cosK, sinK } = this.sharedTables(p, t, nb, lead);
     const bounds = blockBounds(t, nb);
@@ -151,6 +189,74 @@ export class ScoringForward {
     });
   }
 
+  /**
+   * lastHidden on the backend's scoring kernels: per layer RoPE on the projections, one attention
+   * call for the own queries (each sees keys [max(0, P+t−W+1), P+t] of [prefix, own]), one for
+   * the alternatives (the same row's keys up to its last real token, within W − 1, and itself).
+   */
+  private lastHiddenKernels(sk: ScoringKernels, fk: FusedKernels | undefined, x: tf.Tensor2D, b: number, t: number, last: number[], prefix: PrefixCache | undefined, alt: { x: tf.Tensor2D; k: number } | undefined): tf.Tensor2D {
+    const cfg = this.cfg;
+    const { headDim: hd, ropeTheta: theta, slidingWindow: window, numHeads: heads, numKvHeads: kvHeads } = cfg;
+    const p = prefix?.length ?? 0;
+    const lead = alt?.k ?? 0;
+    const { cosQ, sinQ, cosK, sinK, ranges } = this.sharedTables(p, t, 0, lead);
+    const eps = cfg.rmsNormEps;
+    const norm = (h: tf.Tensor2D): tf.Tensor2D => (fk?.rmsNorm ? fk.rmsNorm(h, this.ones, eps) : normed(h, eps));
+    // h + mlp(norm(h)): one kernel, the activations in cache-sized row blocks.
+    const mlpBlock = (h: tf.Tensor2D, w: FoldedLayer): tf.Tensor2D => sk.mlpResidual(h, w.gate, w.up, w.down, eps);
+    const dims = (queries: number) => ({ batch: b, queries, own: t, heads, kvHeads, headDim: hd });
+    const posLast = last.map((l) => p + l);
+    const lo = (q: number): number => (window === null ? 0 : Math.max(0, q - window + 1));
+    return tf.tidy(() => {
+      const rl = ropeTable(posLast, hd, theta, 1 / Math.sqrt(hd));
+      const lastRanges = tf.tensor2d(posLast.flatMap((q) => [lo(q), q + 1]), [b, 2], "int32");
+      const posAlt = posLast.flatMap((q) => new Array<number>(lead).fill(q + 1));
+      const at = alt
+        ? { q: ropeTable(posAlt, hd, theta, 1 / Math.sqrt(hd)), k: ropeTable(posAlt, hd, theta), ranges: tf.tensor2d(posAlt.flatMap((q) => [lo(q), q]), [b * lead, 2], "int32") }
+        : undefined;
+      // The alternatives' attention output [B·K, D] (before the residual), from their normed inputs.
+      const altOut = (xa: tf.Tensor2D, w: FoldedLayer, own: KeysValues, pre: KeysValues | undefined): tf.Tensor2D => {
+        const qa = sk.ropeRows(tf.matMul(xa, w.q), at!.q.cos, at!.q.sin, hd);
+        const ext = { k: sk.ropeRows(tf.matMul(xa, w.k), at!.k.cos, at!.k.sin, hd), v: tf.matMul(xa, w.v) };
+        return tf.matMul(sk.attend(qa, own, pre, ext, at!.ranges, dims(lead)), w.o);
+      };
+      // Own keys (rotated) and values [B·T, KV·hd] of one layer.
+      const keysValues = (xn: tf.Tensor2D, w: FoldedLayer): KeysValues => ({ k: sk.ropeRows(tf.matMul(xn, w.k), cosK, sinK, hd), v: tf.matMul(xn, w.v) });
+      let h = x;
+      let ha = alt?.x;
+      const nl = this.layers.length;
+      for (let i = 0; i < nl - 1; i++) {
+        const w = this.layers[i];
+        const [prev, prevA] = [h, ha];
+        [h, ha] = tf.tidy(() => {
+          const xn = norm(prev);
+          const own = keysValues(xn, w);
+          const pre = prefix?.layer(i, 1);
+          const q = sk.ropeRows(tf.matMul(xn, w.q), cosQ, sinQ, hd);
+          const h1 = tf.add(prev, tf.matMul(sk.attend(q, own, pre, undefined, ranges, dims(t)), w.o)) as tf.Tensor2D;
+          const next = mlpBlock(h1, w);
+          if (!prevA) return [next];
+          const ha1 = tf.add(prevA, altOut(norm(prevA), w, own, pre)) as tf.Tensor2D;
+          return [next, mlpBlock(ha1, w)];
+        }) as [tf.Tensor2D, tf.Tensor2D | undefined];
+      }
+      // Last layer: keys and values everywhere, everything else at the read rows only.
+      const w = this.layers[nl - 1];
+      const rows = tf.tensor1d(last.map((l, r) => r * t + l), "int32");
+      const xn = norm(h);
+      const own = keysValues(xn, w);
+      const pre = prefix?.layer(nl - 1, 1);
+      const ql = sk.ropeRows(tf.matMul(tf.gather(xn, rows) as tf.Tensor2D, w.q), rl.cos, rl.sin, hd); // [B, H·hd]
+      let hs = tf.add(tf.gather(h, rows), tf.matMul(sk.attend(ql, own, pre, undefined, lastRanges, dims(1)), w.o)) as tf.Tensor2D;
+      if (ha) {
+        const d = cfg.hiddenSize;
+        const hsa = tf.add(ha, altOut(norm(ha), w, own, pre));
+        hs = tf.concat([hs.reshape([b, 1, d]), hsa.reshape([b, lead, d])], 1).reshape([b * (1 + lead), d]) as tf.Tensor2D;
+      }
+      return tf.mul(norm(mlpBlock(hs, w)), this.norm) as tf.Tensor2D;
+    });
+  }
+
   /** m query rows per batch row, q [B·m, H·hd] (rotated, scaled), against all keys with bias [B, 1, m, S]: → [B·m, H·hd]. */
   private attendRows(q: tf.Tensor2D, kT: tf.Tensor3D, vg: tf.Tensor3D, bias: tf.Tensor, b: number, m: number): tf.Tensor2D {
     const { numKvHeads: kv, numHeads: heads, headDim: hd } = this.cfg;
@@ -200,7 +306,7 @@ export class ScoringForward {
     return bmm(probs, vb).reshape([g * rep, tb * hd]) as tf.Tensor2D;
   }
 
-  /** The tables of own tokens at positions P..P+T−1 (kept until dispose). */
+  /** The tables of own tokens at positions P..P+T−1 (kept until dispose); blocks 0: no bias (the scoring kernels take ranges). */
   private sharedTables(p: number, t: number, blocks: number, lead: number): Tables {
     const key = `${p},${t},${blocks},${lead}`;
     let have = this.tables.get(key);
@@ -209,8 +315,10 @@ export class ScoringForward {
       const pos = Array.from({ length: t }, (_, j) => p + j);
       const rq = ropeTable(pos, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim));
       const rk = ropeTable(pos, cfg.headDim, cfg.ropeTheta);
-      const biases = blockBounds(t, blocks).map(([a, e]) => blockBias(lead, p, a, e, cfg.slidingWindow));
-      have = { bias: biases.map((x) => tf.keep(x)), cosQ: tf.keep(rq.cos), sinQ: tf.keep(rq.sin), cosK: tf.keep(rk.cos), sinK: tf.keep(rk.sin) };
+      const biases = blocks === 0 ? [] : blockBounds(t, blocks).map(([a, e]) => blockBias(lead, p, a, e, cfg.slidingWindow));
+      const w = cfg.slidingWindow;
+      const ranges = tf.tensor2d(pos.flatMap((q) => [w === null ? 0 : Math.max(0, q - w + 1), q + 1]), [t, 2], "int32");
+      have = { bias: biases.map((x) => tf.keep(x)), ranges: tf.keep(ranges), cosQ: tf.keep(rq.cos), sinQ: tf.keep(rq.sin), cosK: tf.keep(rk.cos), sinK: tf.keep(rk.sin) };
       this.tables.set(key, have);
     }
     return have;
@@ -219,7 +327,9 @@ export class ScoringForward {
   dispose(): void {
     for (const l of this.layers) for (const t of Object.values(l)) t.dispose();
     this.rot.dispose();
-    for (const ts of this.tables.values()) for (const t of [...ts.bias, ts.cosQ, ts.sinQ, ts.cosK, ts.sinK]) t.dispose();
+    this.ones.dispose();
+    this.table?.dispose();
+    for (const ts of this.tables.values()) for (const t of [...ts.bias, ts.ranges, ts.cosQ, ts.sinQ, ts.cosK, ts.sinK]) t.dispose();
     this.tables.clear();
   }
 }

@@ -3,7 +3,10 @@
  * alternatives) against the plain definition, one event at a time: for each label a full forward
  * pass over prompt + answer with no cache, no padding and the LoRA branches unmerged, the
  * answer tokens' log-probabilities summed; P(signal) = σ(log L_s − log L_b). The linear head:
- * the last prompt position's hidden state of a full pass through the head. Identical within 1e-5.
+ * the last prompt position's hidden state of a full pass through the head. Identical within 1e-5,
+ * on every path this machine has: the native scoring kernels (native-score.ts, the default where
+ * the addon is built), the scoring forward in plain tfjs ops on the native products, and the
+ * stock wasm products.
  */
 import { test, before } from "node:test";
 import * as assert from "node:assert/strict";
@@ -18,6 +21,9 @@ import { planPasses, scoreBatched } from "../../lib/train/batch-scorer";
 import { sharedPrefixLength } from "../../lib/llm/model/prefix-cache";
 import type { EventRecord } from "../../lib/jets/record";
 import type { FusionMode } from "../../lib/llm/adapters/fusion/adapter";
+import { nativeKernelsActive, useNativeKernels } from "../../lib/llm/kernels/native";
+import { nativeScoring, useScoringKernels } from "../../lib/llm/kernels/native-score";
+import { backendKernels } from "../../lib/llm/kernels/kernels";
 
 before(useWasm);
 
@@ -78,6 +84,23 @@ async function check(tok: Tokenizer, mode: FusionMode, head: HeadKind, expectAns
       const p = await scoreBatched(clf, recs, opts);
       p.forEach((x, i) => assert.ok(Math.abs(x - ref[i]) < TOL, `${mode}/${head} ${JSON.stringify(opts)} event ${i}: ${x} vs reference ${ref[i]}`));
       if (saturated) p.forEach((x, i) => assert.ok(Math.abs(Math.log1p(-x) - Math.log1p(-ref[i])) < 1e-2, `event ${i}: log(1 − p) ${Math.log1p(-x)} vs ${Math.log1p(-ref[i])}`));
+    }
+    // The other paths: the scoring forward in plain tfjs ops (scoring kernels off), then on the stock wasm products.
+    if (nativeKernelsActive()) {
+      assert.ok(nativeScoring() === undefined || backendKernels().scoring !== undefined, "the scoring kernels are offered while the native kernels are active");
+      const paths = [{ name: "tfjs ops, native products", set: () => useScoringKernels(false) }, { name: "stock wasm", set: () => useNativeKernels(false) }];
+      try {
+        for (const path of paths) {
+          path.set();
+          for (const opts of [{}, { blocks: 1, prefixCache: false }]) {
+            const p = await scoreBatched(clf, recs, opts);
+            p.forEach((x, i) => assert.ok(Math.abs(x - ref[i]) < TOL, `${mode}/${head} ${path.name} ${JSON.stringify(opts)} event ${i}: ${x} vs reference ${ref[i]}`));
+          }
+        }
+      } finally {
+        useScoringKernels(true);
+        useNativeKernels(true);
+      }
     }
     assert.equal(tf.memory().numTensors, before, "no tensors leak");
     // The classifier's own score() goes through the batched scorer; plain: true is the old path.

@@ -9,6 +9,7 @@ import { WEBGPU_KERNELS, webGpuAdapter } from "./webgpu";
 import type { Bf16Bits } from "../io/half";
 import { HalfWeight, webGpuHalfWeight } from "./webgpu-f16-matmul";
 import type { FusedKernels } from "./native-fused";
+import type { ScoringKernels } from "./native-score";
 
 export interface BackendKernels {
   /**
@@ -43,6 +44,11 @@ export interface BackendKernels {
    * the model composes plain tfjs ops).
    */
   fused?: FusedKernels;
+  /**
+   * The scoring forward's RoPE and attention core, forward only (native-score.ts: wasm with the
+   * native addon); undefined where the backend has none (then lib/train/scoring-forward.ts composes plain tfjs ops).
+   */
+  scoring?: ScoringKernels;
 }
 
 /** Plain tfjs ops; per-group splitting as on wasm (the cpu backend's batched kernel is no faster). */

@@ -16,6 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 import { installNativeKernels, nativeFused } from "./native";
 import { bf16ToF32 } from "../io/half";
 import { EXPAND_BF16 } from "./expand-bf16";
+import { nativeScoring } from "./native-score";
 
 /** Kernel name of the grouped product (wasm only; no gradient: call it outside a tape). */
 export const GROUP_MATMUL = "HepllmGroupMatMul";
@@ -115,6 +116,9 @@ export const WASM_KERNELS = {
   syncReads: true,
   get fused() {
     return nativeFused();
+  },
+  get scoring() {
+    return nativeScoring();
   },
 };
 
