@@ -6,12 +6,16 @@
  * load hits both sides alike; CPU time is reported beside wall time.
  *   Goal (issue 15, item 3): hepllm / FastJet <= 1.0 for clustering, and for clustering + tau1..3
  *   of the two leading jets, on every case. Read the CPU-time ratio on a shared machine.
+ * Both clustering paths are timed in the same run: native (native/cluster.cc, when the addon is
+ * built) and the portable JS one (tiled.ts), each against the same FastJet rounds.
  * The "+ tau1..3" line is the FastJet driver's features loop, step for step (four-momenta in,
  * cluster, tau of the leading jets); the "records" line adds what `prepare` does on top (four-
  * momenta from pT, eta, phi, the record's kinematics), with no FastJet counterpart.
  */
 import * as os from "node:os";
 import { clusterFourMomenta, eventRecord, fourMomenta, FourMomenta, nsubjettiness } from "../lib/jets";
+import { useNativeClustering } from "../lib/jets/cluster";
+import { nativeClusterUnavailable } from "../lib/jets/native-tiled";
 import { openLHCO } from "../lib/events";
 import type { Event } from "../lib/events/event";
 import { buildFastjetDriver, fastjetTiming, fastjetUnavailable } from "./fastjet/driver";
@@ -23,8 +27,10 @@ const DEF = { algorithm: "antikt" as const, R: 1.0 };
 const PTMIN = 20;
 
 interface Times { wall: number; cpu: number } // microseconds per event
-/** One row of the summary: CPU-time ratios hepllm / FastJet. */
-const summary: { label: string; cluster: number; tau: number }[] = [];
+/** One row of the summary: CPU-time ratios hepllm / FastJet, per clustering path. */
+const summary: { label: string; path: string; cluster: number; tau: number }[] = [];
+/** The clustering paths timed: native (when built) and portable JS, switched in one process. */
+const PATHS: { name: string; native: boolean }[] = [];
 const tau = new Float64Array(3);
 
 /**
@@ -63,25 +69,36 @@ function benchSet(label: string, events: Event[]): void {
   const fms = events.map((e) => fourMomenta(e.pt, e.eta, e.phi));
   const counts = events.map((e) => e.pt.length);
   const reps = Math.max(1, Math.round(2000 / events.length));
-  timeJs(events, fms, 1, "cluster"); // JIT warm-up
-  timeJs(events, fms, 1, "tau");
-  timeJs(events, fms, 1, "features");
-  let jsC: Times | undefined, jsT: Times | undefined, jsF: Times | undefined, fjC: Times | undefined, fjF: Times | undefined;
+  const js = PATHS.map(() => ({} as { c?: Times; t?: Times; f?: Times }));
+  for (const path of PATHS) {
+    useNativeClustering(path.native);
+    timeJs(events, fms, 1, "cluster"); // JIT warm-up
+    timeJs(events, fms, 1, "tau");
+    timeJs(events, fms, 1, "features");
+  }
+  let fjC: Times | undefined, fjF: Times | undefined;
   for (let round = 0; round < ROUNDS; round++) {
-    jsC = best(jsC, timeJs(events, fms, reps, "cluster"));
     const fj = fastjetTiming(DEF.algorithm, DEF.R, PTMIN, 2, fms, counts, reps);
     fjC = best(fjC, { wall: fj.clusterNs / 1000, cpu: fj.clusterCpuNs / 1000 });
     fjF = best(fjF, { wall: fj.featuresNs / 1000, cpu: fj.featuresCpuNs / 1000 });
-    jsT = best(jsT, timeJs(events, fms, reps, "tau"));
-    jsF = best(jsF, timeJs(events, fms, reps, "features"));
+    PATHS.forEach((path, k) => {
+      useNativeClustering(path.native);
+      js[k].c = best(js[k].c, timeJs(events, fms, reps, "cluster"));
+      js[k].t = best(js[k].t, timeJs(events, fms, reps, "tau"));
+      js[k].f = best(js[k].f, timeJs(events, fms, reps, "features"));
+    });
     process.stderr.write(`\r${label}: round ${round + 1}/${ROUNDS}`);
   }
   process.stderr.write("\n");
   console.log(`\n${label}: ${events.length} events, ${n.toFixed(0)} particles/event, anti-kt R=${DEF.R}, pT > ${PTMIN} GeV, best of ${ROUNDS}`);
-  console.log(`  clustering         hepllm ${fmt(jsC!)} | FastJet ${fmt(fjC!)} | ratio ${(jsC!.wall / fjC!.wall).toFixed(2)}x wall, ${(jsC!.cpu / fjC!.cpu).toFixed(2)}x cpu`);
-  console.log(`  + tau1..3 (2 jets) hepllm ${fmt(jsT!)} | FastJet ${fmt(fjF!)} | ratio ${(jsT!.wall / fjF!.wall).toFixed(2)}x wall, ${(jsT!.cpu / fjF!.cpu).toFixed(2)}x cpu`);
-  console.log(`  hepllm records    ${fmt(jsF!)}: ${(1e6 / jsF!.cpu).toFixed(0)} events/s per core of CPU time (${(1e6 / jsF!.wall).toFixed(0)} by wall clock) (eventRecord from pT, eta, phi)`);
-  summary.push({ label, cluster: jsC!.cpu / fjC!.cpu, tau: jsT!.cpu / fjF!.cpu });
+  console.log(`  FastJet 3.4: clustering ${fmt(fjC!)} | + tau1..3 (2 jets) ${fmt(fjF!)}`);
+  PATHS.forEach((path, k) => {
+    const { c, t, f } = js[k] as Required<(typeof js)[number]>;
+    console.log(`  hepllm ${path.name.padEnd(9)} clustering ${fmt(c)} ratio ${(c.wall / fjC!.wall).toFixed(2)}x wall, ${(c.cpu / fjC!.cpu).toFixed(2)}x cpu`);
+    console.log(`  hepllm ${path.name.padEnd(9)} + tau1..3  ${fmt(t)} ratio ${(t.wall / fjF!.wall).toFixed(2)}x wall, ${(t.cpu / fjF!.cpu).toFixed(2)}x cpu`);
+    console.log(`  hepllm ${path.name.padEnd(9)} records   ${fmt(f)}: ${(1e6 / f.cpu).toFixed(0)} events/s per core of CPU time (${(1e6 / f.wall).toFixed(0)} by wall clock) (eventRecord from pT, eta, phi)`);
+    summary.push({ label, path: path.name, cluster: c.cpu / fjC!.cpu, tau: t.cpu / fjF!.cpu });
+  });
 }
 
 async function main(): Promise<void> {
@@ -91,6 +108,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   buildFastjetDriver();
+  if (useNativeClustering(true)) PATHS.push({ name: "native", native: true });
+  else console.log(`(native clustering unavailable: ${nativeClusterUnavailable()}; portable JS only)`);
+  PATHS.push({ name: "JS", native: false });
   const tiny = sharedFile("fixtures/lhco/events_anomalydetection_tiny.h5");
   if (tiny) {
     const file = await openLHCO(tiny);
@@ -105,7 +125,7 @@ async function main(): Promise<void> {
   console.log(`\nsummary (CPU time hepllm / FastJet, same run; goal <= 1.00; load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores)`);
   for (const r of summary) {
     const verdict = (x: number): string => `${x.toFixed(2)}x ${x <= 1 ? "MET" : "not met"}`;
-    console.log(`  ${r.label.padEnd(48)} clustering ${verdict(r.cluster)} | + tau1..3 ${verdict(r.tau)}`);
+    console.log(`  ${r.label.padEnd(48)} ${r.path.padEnd(6)} clustering ${verdict(r.cluster)} | + tau1..3 ${verdict(r.tau)}`);
   }
 }
 

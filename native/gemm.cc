@@ -18,6 +18,7 @@
 //   setThreads(n), threads(): the BLAS thread pool's size.
 //   config(): the BLAS library's own description (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... SkylakeX").
 //   The fused training kernels of native/fused.cc (RMSNorm, SwiGLU, attention, LoRA linear).
+//   clusterGenKt: jet clustering (native/cluster.cc).
 #include <node_api.h>
 #include <cblas.h>
 
@@ -297,6 +298,7 @@ napi_value Config(napi_env env, napi_callback_info) {
 }  // namespace
 
 void RegisterFused(napi_env env, napi_value exports);  // native/fused.cc
+void RegisterCluster(napi_env env, napi_value exports);  // native/cluster.cc
 void RegisterScore(napi_env env, napi_value exports);  // native/score.cc
 
 NAPI_MODULE_INIT() {
@@ -309,6 +311,7 @@ NAPI_MODULE_INIT() {
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   RegisterFused(env, exports);
+  RegisterCluster(env, exports);
   RegisterScore(env, exports);
   return exports;
 }

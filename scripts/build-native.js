@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds hepllm's optional native matrix products (native/gemm.cc, an N-API addon over OpenBLAS,
-// with the fused training kernels of native/fused.cc)
+// with the fused training kernels of native/fused.cc and the jet clustering and N-subjettiness axes
+// of native/cluster.cc and native/kt-axes.cc)
 // into native/build/hepllm_native.node. Run by `npm ci` / `npm install` (package.json "install")
 // and by `npm run build:native`. It never fails the install: without a C++ compiler, Node's
 // headers or a BLAS it prints one line saying so and exits 0, and hepllm uses the portable wasm
@@ -18,6 +19,11 @@ const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
 const SOURCES = ["gemm.cc", "fused.cc", "score.cc"].map((f) => path.join(ROOT, "native", f)); // products; fused training kernels; scoring kernels
+/**
+ * Compiled on their own with -ffp-contract=off (no fused multiply-adds: every rounding as in the
+ * FastJet reference), then linked in; fused.cc keeps its FMA contraction.
+ */
+const EXACT_SOURCES = ["cluster.cc", "kt-axes.cc"].map((f) => path.join(ROOT, "native", f)); // jet clustering; N-subjettiness axes
 const HOW = "install a C++ compiler and OpenBLAS (Debian: apt-get install g++ libopenblas-dev), then npm run build:native";
 
 function say(msg) {
@@ -67,23 +73,51 @@ function main() {
   const blas = blasFlags();
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp.node`; // require() loads only *.node files as addons
-  const args = ["-O3", "-fno-trapping-math", "-std=c++17", "-shared", "-fPIC", "-fvisibility=hidden", `-I${headers}`, ...blas.cflags, ...SOURCES, "-o", tmp, ...blas.libs];
-  if (process.platform === "darwin") args.push("-undefined", "dynamic_lookup"); // N-API symbols come from the node binary
-  const r = run(cxx, args);
+  const r = build(cxx, headers, tmp, blas);
   if (!r.ok) {
-    fs.rmSync(tmp, { force: true });
     const first = r.out.split("\n").find((l) => /error/i.test(l)) ?? r.out.split("\n")[0] ?? "";
-    return say(`native GEMM not built (${cxx}: ${first.trim().slice(0, 160)}); hepllm uses the portable wasm path (for the fast one: ${HOW})`);
+    const why = `native GEMM not built (${cxx}: ${first.trim().slice(0, 160)}); hepllm uses the portable wasm path (for the fast one: ${HOW})`;
+    // Without a BLAS the clustering sources still build on their own (they need none).
+    if (!build(cxx, headers, tmp, undefined).ok || !loads(tmp)) return say(why);
+    fs.renameSync(tmp, out);
+    return say(`${why}; native jet clustering built without it (${path.relative(ROOT, out)})`);
   }
   // Load it once here, so a library that links but cannot load is reported now, not at run time.
-  try {
-    require(tmp);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    return say(`native GEMM built but does not load (${String(err.message).split("\n")[0]}); hepllm uses the portable wasm path`);
-  }
+  if (!loads(tmp)) return say(`native GEMM built but does not load (${loadError}); hepllm uses the portable wasm path`);
   fs.renameSync(tmp, out); // atomic: a half-written addon is never loaded
   say(`native GEMM built (${path.relative(ROOT, out)}, ${cxx}, ${blas.libs.filter((f) => f.startsWith("-l")).join(" ")})`);
+}
+
+/**
+ * Compiles the addon into `tmp`: every source with the BLAS flags `blas`, or (blas undefined) the
+ * clustering sources alone, with their own module entry (-DHEPLLM_CLUSTER_ONLY). Removes tmp on failure.
+ */
+function build(cxx, headers, tmp, blas) {
+  const common = ["-O3", "-fno-trapping-math", "-std=c++17", "-fPIC", "-fvisibility=hidden", `-I${headers}`, ...(blas ? [] : ["-DHEPLLM_CLUSTER_ONLY"])];
+  const objects = EXACT_SOURCES.map((src) => `${tmp}.${path.basename(src, ".cc")}.o`);
+  let r = { ok: true, out: "" };
+  EXACT_SOURCES.forEach((src, k) => {
+    if (r.ok) r = run(cxx, [...common, "-ffp-contract=off", "-c", src, "-o", objects[k]]);
+  });
+  const args = blas ? [...common, "-shared", ...blas.cflags, ...SOURCES, ...objects, "-o", tmp, ...blas.libs] : [...common, "-shared", ...objects, "-o", tmp];
+  if (process.platform === "darwin") args.push("-undefined", "dynamic_lookup"); // N-API symbols come from the node binary
+  if (r.ok) r = run(cxx, args);
+  for (const o of objects) fs.rmSync(o, { force: true });
+  if (!r.ok) fs.rmSync(tmp, { force: true });
+  return r;
+}
+
+let loadError = "";
+/** Whether the built addon loads in this process (removed when it does not). */
+function loads(tmp) {
+  try {
+    require(tmp);
+    return true;
+  } catch (err) {
+    loadError = String(err.message).split("\n")[0];
+    fs.rmSync(tmp, { force: true });
+    return false;
+  }
 }
 
 try {

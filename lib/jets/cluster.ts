@@ -1,9 +1,14 @@
 /**
  * Inclusive jets of an event: generalised-kt clustering of massless LHCO particles, FastJet-exact
- * (genkt.ts: plain N^2 for small events, tiled.ts above), jets with pT >= ptmin sorted by
- * decreasing pT, constituents kept.
+ * (genkt.ts: plain N^2 for small events, tiled above: native-tiled.ts when the native addon is
+ * built, else tiled.ts, its portable twin), jets with pT >= ptmin sorted by decreasing pT,
+ * constituents kept.
  */
+import { sayPortable } from "../util/native-addon";
 import { Algorithm, GenKtClusterer, KT_EXPONENT } from "./genkt";
+import { nativeClusterer, nativeClusterUnavailable, NativeTiledGenKtClusterer } from "./native-tiled";
+import { useNativeNsubjettiness } from "./nsubjettiness";
+import { ClusterSequence } from "./sequence";
 import { TiledGenKtClusterer } from "./tiled";
 import { FourMomenta, fourMomenta, massOf, phiStd, pseudorapidityOf, rapidityOf } from "./pseudojet";
 
@@ -36,7 +41,31 @@ export interface Jet {
 }
 
 const plain = new GenKtClusterer();
-const tiled = new TiledGenKtClusterer();
+const portableTiled = new TiledGenKtClusterer();
+/** The native clusterer: null until first needed, then the clusterer or undefined (not built). */
+let nativeTiled: NativeTiledGenKtClusterer | undefined | null = null;
+let nativeOn = true;
+
+/** The clusterer for events above PLAIN_MAX: native when built and not switched off, else tiled.ts. */
+function tiledClusterer(): ClusterSequence {
+  if (nativeTiled === null) {
+    nativeTiled = nativeClusterer();
+    if (!nativeTiled) sayPortable("jet clustering", nativeClusterUnavailable() ?? "native addon not built");
+  }
+  return nativeOn && nativeTiled ? nativeTiled : portableTiled;
+}
+
+/**
+ * Switches tiled clustering, and N-subjettiness with it, between native and portable JS (tests and
+ * benchmarks compare the two in one process); returns whether native clustering is now in use
+ * (false when it is not built).
+ */
+export function useNativeClustering(on: boolean): boolean {
+  nativeOn = on;
+  useNativeNsubjettiness(on);
+  return tiledClusterer() !== portableTiled;
+}
+
 /** Largest event clustered with the plain N^2 algorithm (FastJet: N <= 30 at R ~ 1). */
 const PLAIN_MAX = 30;
 let liveIdx = new Int32Array(0);
@@ -71,7 +100,7 @@ export function clusterFourMomenta(fm: FourMomenta, pt: Float64Array, def: JetDe
     if (pt[i] > 0) liveIdx[count++] = i;
   }
   // As FastJet: plain N^2 for few particles, tiles above (where tile bookkeeping pays off).
-  const clusterer = count <= PLAIN_MAX ? plain : tiled;
+  const clusterer = count <= PLAIN_MAX ? plain : tiledClusterer();
   clusterer.init(fm, count, p, def.R, liveIdx);
   clusterer.runUntil(0);
   const dcut = ptmin * ptmin;

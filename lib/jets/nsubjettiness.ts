@@ -5,13 +5,17 @@
  *           tau_N = sum_i pT_i min_k DeltaR_ik^beta / sum_i pT_i R0^beta,
  *           DeltaR in true rapidity and azimuth (PseudoJet::squared_distance), pT_i = perp().
  * A jet with <= N constituents has tau_N = 0 (fjcontrib's convention). Dimensionless.
+ * The axes come from native code (native-kt-axes.ts, the same four-momenta bit for bit) when the
+ * addon is built; the measure is always computed here, so tau does not depend on the addon.
  */
 import { GenKtClusterer, MAX_ALLOWABLE_R } from "./genkt";
-import { FourMomenta, phi02pi as phi02piImported, rapidityOf as rapidityOfImported } from "./pseudojet";
+import { nativeKtAxes, NativeKtAxes } from "./native-kt-axes";
+import { FourMomenta, kt2Of as kt2OfImported, phi02pi as phi02piImported, rapidityOf as rapidityOfImported } from "./pseudojet";
 
 // Module-local bindings for the hot paths: imported bindings are property getters under tsx/esbuild.
 const phi02pi = phi02piImported;
 const rapidityOf = rapidityOfImported;
+const kt2Of = kt2OfImported;
 const PI = Math.PI;
 const TWOPI = 2 * Math.PI;
 
@@ -25,6 +29,22 @@ export interface NsubjettinessOptions {
 }
 
 export const DEFAULT_NSUBJETTINESS: NsubjettinessOptions = { beta: 1, R0: 1.0, maxN: 3 };
+
+/** The native axes (native-kt-axes.ts): null until first needed, undefined when not built. */
+let native: NativeKtAxes | undefined | null = null;
+let nativeOn = true;
+/** Native axes: (px, py, pz, E) of axis s of N at 2N(N-1) + 4s. */
+let axes4 = new Float64Array(0);
+
+/**
+ * Switches the axes between native (when built) and JS (tests and benchmarks compare the two;
+ * cluster.ts's useNativeClustering switches both); returns whether the native ones are now in use.
+ */
+export function useNativeNsubjettiness(on: boolean): boolean {
+  nativeOn = on;
+  if (native === null) native = nativeKtAxes();
+  return on && native !== undefined;
+}
 
 /** Plain N^2 (as FastJet for N < 75 at this R): measured faster than tiling for jets' constituents. */
 const axesClusterer = new GenKtClusterer();
@@ -48,11 +68,33 @@ export function nsubjettiness(fm: FourMomenta, constituents: ArrayLike<number>, 
   tau.fill(0, 0, maxN);
   const m = constituents.length;
   if (m <= 1) return tau;
+  if (nativeOn && native === null) native = nativeKtAxes();
   if (cRap.length < m) {
     const cap = Math.max(m, 2 * cRap.length);
     cRap = new Float64Array(cap); cPhi = new Float64Array(cap); cPt = new Float64Array(cap); cAxis = new Int32Array(cap);
   }
   const denomWeight = beta === 1 ? R0 : Math.pow(R0, beta);
+  if (nativeOn && native) {
+    // Native axes; the constituents' rapidity and azimuth with the clusterer's formulas (genkt.ts).
+    const size = 2 * maxN * (maxN + 1);
+    if (axes4.length < size) axes4 = new Float64Array(size);
+    native(fm, constituents, maxN, axes4);
+    for (let i = 0; i < m; i++) {
+      const c = constituents[i], k2 = kt2Of(fm.px[c], fm.py[c]);
+      cRap[i] = rapidityOf(fm.pz[c], fm.E[c], k2);
+      cPhi[i] = phi02pi(fm.px[c], fm.py[c], k2);
+      cPt[i] = Math.sqrt(k2);
+    }
+    for (let N = Math.min(maxN, m - 1); N >= 1; N--) {
+      for (let s = 0, o = 2 * N * (N - 1); s < N; s++, o += 4) {
+        const px = axes4[o], py = axes4[o + 1], k2 = kt2Of(px, py);
+        aRap[s] = rapidityOf(axes4[o + 2], axes4[o + 3], k2);
+        aPhi[s] = phi02pi(px, py, k2);
+      }
+      tau[N - 1] = measure(m, N, beta, denomWeight);
+    }
+    return tau;
+  }
   const ac = axesClusterer;
   ac.init(fm, m, 1, MAX_ALLOWABLE_R, constituents);
   // The constituents' rapidity and azimuth, as the clusterer has just computed them (same formulas).

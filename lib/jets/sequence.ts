@@ -23,6 +23,13 @@ export abstract class ClusterSequence {
   private cFirst = new Int32Array(0);
   private cLast = new Int32Array(0);
   private cNext = new Int32Array(0);
+  /**
+   * The arrays above and beamJets are views into two blocks (native-tiled.ts hands the native
+   * clusterer just these two): f64 = px, py, pz, E, kt2 (2*cap each); i32 = hist, cFirst, cLast
+   * (2*cap each), cNext, beamJets (cap each).
+   */
+  protected f64 = new Float64Array(0);
+  protected i32 = new Int32Array(0);
   /** Jets that went to the beam, in order (the inclusive jets, before any pT cut). */
   beamJets = new Int32Array(0);
   nBeam = 0;
@@ -39,9 +46,11 @@ export abstract class ClusterSequence {
   protected growJets(n: number): boolean {
     if (n <= this.cap) return false;
     const cap = Math.max(n, 2 * this.cap, 64), j = 2 * cap;
-    this.px = new Float64Array(j); this.py = new Float64Array(j); this.pz = new Float64Array(j); this.E = new Float64Array(j);
-    this.kt2 = new Float64Array(j); this.hist = new Int32Array(j); this.cFirst = new Int32Array(j); this.cLast = new Int32Array(j);
-    this.cNext = new Int32Array(cap); this.beamJets = new Int32Array(cap);
+    const f64 = new Float64Array(5 * j), i32 = new Int32Array(3 * j + 2 * cap);
+    this.f64 = f64; this.i32 = i32;
+    this.px = f64.subarray(0, j); this.py = f64.subarray(j, 2 * j); this.pz = f64.subarray(2 * j, 3 * j); this.E = f64.subarray(3 * j, 4 * j);
+    this.kt2 = f64.subarray(4 * j, 5 * j); this.hist = i32.subarray(0, j); this.cFirst = i32.subarray(j, 2 * j); this.cLast = i32.subarray(2 * j, 3 * j);
+    this.cNext = i32.subarray(3 * j, 3 * j + cap); this.beamJets = i32.subarray(3 * j + cap, 3 * j + 2 * cap);
     this.cap = cap;
     return true;
   }

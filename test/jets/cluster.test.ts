@@ -1,17 +1,37 @@
 /**
  * Clustering: hand-derived small cases, and exact agreement (full double precision, same
  * constituents in the same order) with FastJet 3.4 via the compiled driver on seeded random
- * LHCO-like events, for anti-kt, kt and Cambridge/Aachen at several R.
+ * LHCO-like events and the LHCO tiny file, for anti-kt, kt and Cambridge/Aachen at several R.
+ * The FastJet comparisons run on both tiled paths: native (native/cluster.cc; a missing addon
+ * skips, or fails under CI) and portable JS (tiled.ts).
  */
 import { test } from "node:test";
-import { requireReference } from "../support/shared";
+import { requireReference, skipUnlessShared, sharedFile } from "../support/shared";
 import * as assert from "node:assert/strict";
 import { clusterJets, fourMomenta, Jet, JetDefinition } from "../../lib/jets";
+import { useNativeClustering } from "../../lib/jets/cluster";
 import { GenKtClusterer } from "../../lib/jets/genkt";
+import { nativeClusterer, nativeClusterUnavailable } from "../../lib/jets/native-tiled";
+import { ClusterSequence } from "../../lib/jets/sequence";
 import { TiledGenKtClusterer } from "../../lib/jets/tiled";
+import { openLHCO } from "../../lib/events";
 import { buildFastjetDriver, fastjetCluster, fastjetUnavailable } from "../../bench/fastjet/driver";
 import { randomEvents } from "../../bench/fastjet/random-events";
 import { DEFAULT_SIMULATION, simulateEvents } from "../../lib/simulation";
+
+/** The tiled clustering paths clusterJets can take; the native one skips (fails in CI) when not built. */
+const nativeMissing = requireReference(nativeClusterer() ? false : `native clustering unavailable (${nativeClusterUnavailable()}; npm run build:native)`);
+const PATHS = [
+  { name: "native", native: true, skip: nativeMissing },
+  { name: "JS", native: false, skip: false as const },
+];
+/** Tiled clusterers to check against the plain N^2: JS (with the given tile slack) and native when built. */
+function tiledClusterers(slack?: number): { name: string; c: ClusterSequence }[] {
+  const native = nativeClusterer(slack);
+  return [{ name: "JS", c: new TiledGenKtClusterer(slack) }, ...(native ? [{ name: "native", c: native }] : [])];
+}
+const key = (c: ClusterSequence) =>
+  Array.from(c.beamJets.subarray(0, c.nBeam), (k) => `${c.px[k]},${c.E[k]}:${c.constituentsOf(k, []).join(" ")}`).sort();
 
 const f64 = (a: number[]) => Float64Array.from(a);
 function cluster(parts: number[][], def: JetDefinition, ptmin = 0): Jet[] {
@@ -88,30 +108,31 @@ test("inclusive jets: pT threshold, decreasing pT, zero-pT padding ignored, E-sc
   assert.throws(() => clusterJets(f64([1]), f64([NaN]), f64([0]), { algorithm: "antikt", R: 1 }, 0), /particle 0/);
 });
 
-test("tiled and plain N^2 clustering make identical jets", () => {
-  const plain = new GenKtClusterer(), tiled = new TiledGenKtClusterer();
+test("tiled (JS and native) and plain N^2 clustering make identical jets", () => {
+  const plain = new GenKtClusterer();
   for (const ev of randomEvents(60, 7)) {
     const fm = fourMomenta(ev.pt, ev.eta, ev.phi);
     for (const [p, R] of [[-1, 1.0], [-1, 0.4], [1, 0.7], [0, 1.2]]) {
       plain.init(fm, ev.pt.length, p, R); plain.runUntil(0);
-      tiled.init(fm, ev.pt.length, p, R); tiled.runUntil(0);
-      const key = (c: GenKtClusterer | TiledGenKtClusterer) =>
-        Array.from(c.beamJets.subarray(0, c.nBeam), (k) => `${c.px[k]},${c.E[k]}:${c.constituentsOf(k, []).join(" ")}`).sort();
-      assert.deepEqual(key(tiled), key(plain), `event ${ev.id}, p ${p}, R ${R}`);
+      for (const { name, c } of tiledClusterers()) {
+        c.init(fm, ev.pt.length, p, R); c.runUntil(0);
+        assert.deepEqual(key(c), key(plain), `${name}: event ${ev.id}, p ${p}, R ${R}`);
+      }
     }
   }
 });
 
-test("tiled clustering without tile slack (every merged jet may re-pack the tiles) makes the plain N^2's jets", () => {
-  const plain = new GenKtClusterer(), tiled = new TiledGenKtClusterer(0);
+test("tiled clustering (JS and native) without tile slack (every merged jet may re-pack the tiles) makes the plain N^2's jets", () => {
+  const plain = new GenKtClusterer();
+  const tiled = tiledClusterers(0);
   for (const ev of randomEvents(40, 11)) {
     const fm = fourMomenta(ev.pt, ev.eta, ev.phi);
     for (const [p, R] of [[-1, 1.0], [1, 0.7], [0, 0.5]]) {
       plain.init(fm, ev.pt.length, p, R); plain.runUntil(0);
-      tiled.init(fm, ev.pt.length, p, R); tiled.runUntil(0);
-      const key = (c: GenKtClusterer | TiledGenKtClusterer) =>
-        Array.from(c.beamJets.subarray(0, c.nBeam), (k) => `${c.px[k]},${c.E[k]}:${c.constituentsOf(k, []).join(" ")}`).sort();
-      assert.deepEqual(key(tiled), key(plain), `event ${ev.id}, p ${p}, R ${R}`);
+      for (const { name, c } of tiled) {
+        c.init(fm, ev.pt.length, p, R); c.runUntil(0);
+        assert.deepEqual(key(c), key(plain), `${name}: event ${ev.id}, p ${p}, R ${R}`);
+      }
     }
   }
 });
@@ -130,68 +151,68 @@ function seamEvents(n: number, seed: number) {
   });
 }
 
-test("tiled and plain N^2 agree on dense jets straddling phi = 0", () => {
-  const plain = new GenKtClusterer(), tiled = new TiledGenKtClusterer();
+test("tiled (JS and native) and plain N^2 agree on dense jets straddling phi = 0", () => {
+  const plain = new GenKtClusterer();
+  const tiled = tiledClusterers();
   for (const ev of seamEvents(60, 21)) {
     const fm = fourMomenta(ev.pt, ev.eta, ev.phi);
     for (const [p, R] of [[-1, 1.0], [-1, 1.25], [-1, 1.8], [1, 0.6], [0, 0.9]]) {
       plain.init(fm, ev.pt.length, p, R); plain.runUntil(0);
-      tiled.init(fm, ev.pt.length, p, R); tiled.runUntil(0);
-      const key = (c: GenKtClusterer | TiledGenKtClusterer) =>
-        Array.from(c.beamJets.subarray(0, c.nBeam), (k) => `${c.px[k]},${c.E[k]}:${c.constituentsOf(k, []).join(" ")}`).sort();
-      assert.deepEqual(key(tiled), key(plain), `event ${ev.id}, p ${p}, R ${R}`);
+      for (const { name, c } of tiled) {
+        c.init(fm, ev.pt.length, p, R); c.runUntil(0);
+        assert.deepEqual(key(c), key(plain), `${name}: event ${ev.id}, p ${p}, R ${R}`);
+      }
     }
   }
 });
 
 const noFastjet = requireReference(fastjetUnavailable());
-for (const [algorithm, R, seed] of [["antikt", 1.0, 1], ["antikt", 0.4, 2], ["kt", 1.0, 3], ["cambridge", 0.8, 4], ["antikt", 1.5, 5]] as const) {
-  test(`${algorithm} R=${R} equals FastJet 3.4 bit for bit on 150 random LHCO-like events`, { skip: noFastjet }, () => {
-    buildFastjetDriver();
-    const events = randomEvents(150, 100 + seed);
-    const fms = events.map((e) => fourMomenta(e.pt, e.eta, e.phi));
-    const ref = fastjetCluster(algorithm, R, 5, 1000, fms, events.map((e) => e.pt.length));
-    events.forEach((ev, i) => {
-      const jets = clusterJets(ev.pt, ev.eta, ev.phi, { algorithm, R }, 5);
-      assert.equal(jets.length, ref[i].nJets, `event ${i}: number of jets`);
-      ref[i].jets.forEach((r, k) => {
-        const j = jets[k];
-        assert.deepEqual([j.px, j.py, j.pz, j.E], [r.px, r.py, r.pz, r.E], `event ${i} jet ${k}: four-momentum`);
-        assert.deepEqual(j.constituents, r.constituents, `event ${i} jet ${k}: constituents`);
-      });
-    });
-  });
-}
+const TINY = "fixtures/lhco/events_anomalydetection_tiny.h5";
 
-for (const R of [1.0, 1.25]) {
-  test(`anti-kt R=${R} equals FastJet 3.4 bit for bit on dense jets straddling phi = 0 (tiled path)`, { skip: noFastjet }, () => {
-    buildFastjetDriver();
-    const events = seamEvents(100, 31);
-    const fms = events.map((e) => fourMomenta(e.pt, e.eta, e.phi));
-    const ref = fastjetCluster("antikt", R, 5, 1000, fms, events.map((e) => e.pt.length));
-    events.forEach((ev, i) => {
-      const jets = clusterJets(ev.pt, ev.eta, ev.phi, { algorithm: "antikt", R }, 5);
-      assert.equal(jets.length, ref[i].nJets, `event ${i}: number of jets`);
-      ref[i].jets.forEach((r, k) => {
-        assert.deepEqual([jets[k].px, jets[k].py, jets[k].pz, jets[k].E], [r.px, r.py, r.pz, r.E], `event ${i} jet ${k}: four-momentum`);
-        assert.deepEqual(jets[k].constituents, r.constituents, `event ${i} jet ${k}: constituents`);
-      });
-    });
-  });
-}
-
-test("anti-kt R=1.0 equals FastJet 3.4 bit for bit on events from hepllm's simulator (signal and background)", { skip: noFastjet }, () => {
+/** clusterJets on `path` equals FastJet's inclusive jets bit for bit: four-momenta, constituents in order. */
+function assertFastjetJets(path: (typeof PATHS)[number], events: { pt: Float64Array; eta: Float64Array; phi: Float64Array }[], algorithm: "antikt" | "kt" | "cambridge", R: number, ptmin: number, what: string): void {
   buildFastjetDriver();
-  const events = [...simulateEvents({ ...DEFAULT_SIMULATION, nEvents: 60, signalFraction: 0.5, seed: 17 })];
-  const fms = events.map((e) => fourMomenta(e.pt, e.eta, e.phi));
-  const ref = fastjetCluster("antikt", 1.0, 20, 1000, fms, events.map((e) => e.pt.length));
-  assert.ok(events.some((e) => e.label === 1) && events.some((e) => e.label === 0));
+  // FastJet gets the pT > 0 particles (the files' zero padding dropped), numbered by input index.
+  const kept = events.map((e) => Array.from(e.pt.keys()).filter((i) => e.pt[i] > 0));
+  const fms = events.map((e, i) => fourMomenta(kept[i].map((k) => e.pt[k]), kept[i].map((k) => e.eta[k]), kept[i].map((k) => e.phi[k])));
+  const ref = fastjetCluster(algorithm, R, ptmin, 1000, fms, kept.map((k) => k.length));
+  assert.equal(useNativeClustering(path.native), path.native);
   events.forEach((ev, i) => {
-    const jets = clusterJets(ev.pt, ev.eta, ev.phi, { algorithm: "antikt", R: 1.0 }, 20);
-    assert.equal(jets.length, ref[i].nJets, `simulated event ${i}: number of jets`);
+    const jets = clusterJets(ev.pt, ev.eta, ev.phi, { algorithm, R }, ptmin);
+    assert.equal(jets.length, ref[i].nJets, `${path.name}: ${what} ${i}: number of jets`);
     ref[i].jets.forEach((r, k) => {
-      assert.deepEqual([jets[k].px, jets[k].py, jets[k].pz, jets[k].E], [r.px, r.py, r.pz, r.E], `simulated event ${i} jet ${k}`);
-      assert.deepEqual(jets[k].constituents, r.constituents, `simulated event ${i} jet ${k}: constituents`);
+      const j = jets[k];
+      assert.deepEqual([j.px, j.py, j.pz, j.E], [r.px, r.py, r.pz, r.E], `${path.name}: ${what} ${i} jet ${k}: four-momentum`);
+      assert.deepEqual(j.constituents, r.constituents.map((c) => kept[i][c]), `${path.name}: ${what} ${i} jet ${k}: constituents`);
     });
   });
-});
+  useNativeClustering(true);
+}
+
+for (const path of PATHS) {
+  const skip = noFastjet || path.skip;
+  for (const [algorithm, R, seed] of [["antikt", 1.0, 1], ["antikt", 0.4, 2], ["kt", 1.0, 3], ["cambridge", 0.8, 4], ["antikt", 1.5, 5]] as const) {
+    test(`${path.name}: ${algorithm} R=${R} equals FastJet 3.4 bit for bit on 150 random LHCO-like events`, { skip }, () => {
+      assertFastjetJets(path, randomEvents(150, 100 + seed), algorithm, R, 5, "event");
+    });
+  }
+
+  for (const R of [1.0, 1.25]) {
+    test(`${path.name}: anti-kt R=${R} equals FastJet 3.4 bit for bit on dense jets straddling phi = 0 (tiled path)`, { skip }, () => {
+      assertFastjetJets(path, seamEvents(100, 31), "antikt", R, 5, "event");
+    });
+  }
+
+  test(`${path.name}: anti-kt R=1.0 equals FastJet 3.4 bit for bit on events from hepllm's simulator (signal and background)`, { skip }, () => {
+    const events = [...simulateEvents({ ...DEFAULT_SIMULATION, nEvents: 60, signalFraction: 0.5, seed: 17 })];
+    assert.ok(events.some((e) => e.label === 1) && events.some((e) => e.label === 0));
+    assertFastjetJets(path, events, "antikt", 1.0, 20, "simulated event");
+  });
+
+  test(`${path.name}: anti-kt R=1.0 equals FastJet 3.4 bit for bit on all 1000 real events of the LHCO tiny file`, { skip: skip || skipUnlessShared(TINY) }, async () => {
+    const file = await openLHCO(sharedFile(TINY)!);
+    const events = file.read(0, file.info.nEvents);
+    file.close();
+    assertFastjetJets(path, events, "antikt", 1.0, 0, "tiny-file event");
+  });
+}

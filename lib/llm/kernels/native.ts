@@ -22,9 +22,9 @@
  * (OpenBLAS splits the work differently; measured ≤ 5e-5 on products of size ~10).
  */
 import * as os from "node:os";
-import * as path from "node:path";
 import { isMainThread } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
+import { NATIVE_ADDON as ADDON_PATH, nativeAddon, nativeAddonUnavailable } from "../../util/native-addon";
 import { FUSED, FusedAddon, FusedKernels, registerFusedKernels } from "./native-fused";
 
 /** The addon's exports (native/gemm.cc and native/fused.cc document the arguments). */
@@ -47,8 +47,8 @@ interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
 }
 
-/** Where scripts/build-native.js puts the addon (repository root/native/build). */
-export const NATIVE_ADDON = path.resolve(__dirname, "..", "..", "..", "native", "build", "hepllm_native.node");
+/** Where scripts/build-native.js puts the addon (repository root/native/build; loaded by lib/util/native-addon.ts). */
+export const NATIVE_ADDON = ADDON_PATH;
 const HOW = "install g++ and libopenblas-dev, then npm run build:native";
 
 /** Activation codes of native/gemm.cc, by tfjs's fused activation name (prelu: stock kernel). */
@@ -75,12 +75,11 @@ export function loadNativeAddon(): NativeAddon | undefined {
     return undefined;
   }
   const threads = requestedThreads(); // a bad HEPLLM_THREADS is an error, not a quiet fallback
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    addon = require(NATIVE_ADDON) as NativeAddon;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    unavailable = code === "MODULE_NOT_FOUND" ? "native/build/hepllm_native.node not built" : `native GEMM does not load: ${(err as Error).message.split("\n")[0]}`;
+  addon = nativeAddon<NativeAddon>();
+  if (!addon || typeof addon.sgemm !== "function") {
+    // An addon built without a BLAS holds the jet clustering only (scripts/build-native.js).
+    unavailable = addon ? "native addon built without a BLAS" : nativeAddonUnavailable();
+    addon = undefined;
     return undefined;
   }
   addon.setThreads(threads);

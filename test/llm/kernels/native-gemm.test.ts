@@ -276,7 +276,7 @@ test("HEPLLM_NATIVE=0: the portable wasm path, said once in one line, same produ
 });
 
 test("HEPLLM_THREADS sets the BLAS pool; a bad value is an error naming it", (t) => {
-  if (!fs.existsSync(NATIVE_ADDON)) return skipOrFail(t, "native GEMM not built");
+  if (!fs.existsSync(NATIVE_ADDON) || !loadNativeAddon()) return skipOrFail(t, "native GEMM not built (or built without a BLAS)");
   const script = `const n = require("./lib/llm/kernels/native"); console.log(n.nativeInfo().threads);`;
   const one = node(script, { HEPLLM_THREADS: "1" });
   assert.equal(one.stdout.trim(), "1", one.stderr);
