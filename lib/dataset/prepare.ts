@@ -10,6 +10,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { LHCOFile, openLHCO } from "../events";
+import { nativeClusteringInUse } from "../jets/cluster";
 import { DEFAULT_FEATURES } from "../jets/features";
 import { Progress } from "../util/progress";
 import { RecordWriter } from "./jsonl";
@@ -81,6 +82,7 @@ export async function prepare(opts: PrepareOptions): Promise<PrepareResult> {
   // The first workers start at once and load their code (~0.4 s) while this thread loads h5wasm and
   // opens the file; the others once the event count is known (no more workers than blocks).
   const early = Math.min(jobs, EARLY_WORKERS);
+  nativeClusteringInUse(); // the workers cluster; this thread says once if they do so without the addon
   const pool = new WorkerPool<PrepareTask, PrepareReply>(WORKER_SCRIPT, early, config);
   let writer: RecordWriter | undefined;
   let file: LHCOFile | undefined;

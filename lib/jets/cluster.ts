@@ -56,6 +56,14 @@ function tiledClusterer(): ClusterSequence {
 }
 
 /**
+ * Whether events above PLAIN_MAX cluster natively; on first use says once (main thread, stderr)
+ * when they do not. For callers that cluster in worker threads (prepare), which cannot say it.
+ */
+export function nativeClusteringInUse(): boolean {
+  return tiledClusterer() !== portableTiled;
+}
+
+/**
  * Switches tiled clustering, and N-subjettiness with it, between native and portable JS (tests and
  * benchmarks compare the two in one process); returns whether native clustering is now in use
  * (false when it is not built).

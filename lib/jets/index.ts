@@ -9,7 +9,7 @@ export { TiledGenKtClusterer } from "./tiled";
 export { NativeTiledGenKtClusterer, nativeClusterer, nativeClusterUnavailable } from "./native-tiled";
 export { ClusterSequence } from "./sequence";
 export type { JetDefinition, Jet } from "./cluster";
-export { clusterJets, clusterFourMomenta, makeJet, useNativeClustering } from "./cluster";
+export { clusterJets, clusterFourMomenta, makeJet, nativeClusteringInUse, useNativeClustering } from "./cluster";
 export type { FourMomenta } from "./pseudojet";
 export { fourMomenta, rapidityOf, pseudorapidityOf, phiStd, phi02pi, massOf, deltaR2 } from "./pseudojet";
 export type { NsubjettinessOptions } from "./nsubjettiness";

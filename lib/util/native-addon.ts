@@ -9,6 +9,7 @@
  */
 import * as path from "node:path";
 import { isMainThread } from "node:worker_threads";
+import { chooseOpenblasCore } from "./openblas-core";
 
 /** Where scripts/build-native.js puts the addon (repository root/native/build). */
 export const NATIVE_ADDON = path.resolve(__dirname, "..", "..", "native", "build", "hepllm_native.node");
@@ -31,6 +32,7 @@ export function nativeAddon<T extends object>(): T | undefined {
     return undefined;
   }
   try {
+    chooseOpenblasCore(); // before libopenblas loads with the addon (openblas-core.ts)
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     addon = require(NATIVE_ADDON) as object;
   } catch (err) {
