@@ -30,11 +30,16 @@
 #include <string>
 #include <vector>
 
+#include "pseudojet.h"
+
 namespace {
 
-constexpr double PI = 3.141592653589793;     // Math.PI
-constexpr double TWOPI = 2 * 3.141592653589793;  // FastJet's twopi, as pseudojet.ts
-constexpr double MAX_RAP = 1e5;              // FastJet's MaxRap
+using pseudojet::MAX_RAP;
+using pseudojet::PI;
+using pseudojet::Phi02pi;
+using pseudojet::RapidityOf;
+using pseudojet::TWOPI;
+
 constexpr double TILE_EPS = 1e-9;            // tiled.ts: tile bounds shrunk so rounding never prunes a neighbour
 constexpr double TILING_MAX_RAP = 7.0;       // rapidities beyond this do not stretch the tiling
 constexpr double INF = std::numeric_limits<double>::infinity();
@@ -42,27 +47,6 @@ constexpr int BLOCK_SHIFT = 4;               // live slots per block of the mini
 constexpr int BLOCK = 1 << BLOCK_SHIFT;
 constexpr int DI[9] = {0, -1, -1, -1, 0, 0, 1, 1, 1};  // neighbour tile offsets, own tile first
 constexpr int DJ[9] = {0, -1, 0, 1, -1, 1, -1, 0, 1};
-
-// pseudojet.ts rapidityOf / phi02pi (PseudoJet::_set_rap_phi).
-inline double RapidityOf(double pz, double E, double kt2) {
-  const double apz = std::fabs(pz);
-  if (E == apz && kt2 == 0) {
-    const double maxRapHere = MAX_RAP + apz;
-    return pz >= 0 ? maxRapHere : -maxRapHere;
-  }
-  const double mm = (E + pz) * (E - pz) - kt2;
-  const double effM2 = mm > 0 ? mm : 0;
-  const double ePlusPz = E + apz;
-  const double rap = 0.5 * std::log((kt2 + effM2) / (ePlusPz * ePlusPz));
-  return pz > 0 ? -rap : rap;
-}
-
-inline double Phi02pi(double px, double py, double kt2) {
-  double phi = kt2 == 0 ? 0 : std::atan2(py, px);
-  if (phi < 0) phi += TWOPI;
-  if (phi >= TWOPI) phi -= TWOPI;
-  return phi;
-}
 
 /** One jet in the tile storage: tiled.ts's tD (rap, phi, nnDist, nn) and tId, side by side. */
 struct Entry {

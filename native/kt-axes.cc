@@ -22,36 +22,21 @@
 #include <string>
 #include <vector>
 
+#include "pseudojet.h"
+
 namespace {
 
-constexpr double PI = 3.141592653589793;
-constexpr double TWOPI = 2 * 3.141592653589793;
-constexpr double MAX_RAP = 1e5;
+using pseudojet::MAX_RAP;
+using pseudojet::PI;
+using pseudojet::Phi02pi;
+using pseudojet::RapidityOf;
+using pseudojet::TWOPI;
+
 constexpr double INF = std::numeric_limits<double>::infinity();
 constexpr double MAX_ALLOWABLE_R = 1000.0;  // genkt.ts: FastJet's max_allowable_R (exclusive-kt axes)
 constexpr int BLOCK_SHIFT = 4;
 constexpr int BLOCK = 1 << BLOCK_SHIFT;
 constexpr int MAX_AXES = 16;
-
-inline double RapidityOf(double pz, double E, double kt2) {
-  const double apz = std::fabs(pz);
-  if (E == apz && kt2 == 0) {
-    const double maxRapHere = MAX_RAP + apz;
-    return pz >= 0 ? maxRapHere : -maxRapHere;
-  }
-  const double mm = (E + pz) * (E - pz) - kt2;
-  const double effM2 = mm > 0 ? mm : 0;
-  const double ePlusPz = E + apz;
-  const double rap = 0.5 * std::log((kt2 + effM2) / (ePlusPz * ePlusPz));
-  return pz > 0 ? -rap : rap;
-}
-
-inline double Phi02pi(double px, double py, double kt2) {
-  double phi = kt2 == 0 ? 0 : std::atan2(py, px);
-  if (phi < 0) phi += TWOPI;
-  if (phi >= TWOPI) phi -= TWOPI;
-  return phi;
-}
 
 inline double Dist2(double ra, double fa, double rb, double fb) {
   double dphi = std::fabs(fa - fb);

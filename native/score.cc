@@ -34,6 +34,8 @@
 #include <string>
 #include <vector>
 
+#include "expf.h"
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
 #define HEPLLM_SCORE_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
@@ -41,25 +43,6 @@
 #endif
 
 namespace {
-
-// exp(x) for float32 as in fused.cc (Cephes expf, branch-free so that loops vectorise; 0 below −80).
-inline float ExpS(float x) {
-  const float keep = x >= -80.0f ? 1.0f : 0.0f;
-  x = x < -80.0f ? -80.0f : x;
-  x = x > 88.3f ? 88.3f : x;
-  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
-  const float z = r * r;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * z + r + 1.0f;
-  const float scale = __builtin_bit_cast(float, (static_cast<int32_t>(n) + 127) << 23);
-  return p * scale * keep;
-}
 
 bool Throw(napi_env env, const std::string& msg) {
   napi_throw_range_error(env, nullptr, msg.c_str());
@@ -188,7 +171,7 @@ HEPLLM_SCORE_CLONES void NormRows(const float* x, float* y, int64_t n, int64_t d
 }
 
 HEPLLM_SCORE_CLONES void SiluMul(float* g, const float* u, int64_t c) {
-  for (int64_t i = 0; i < c; i++) g[i] = g[i] / (1.0f + ExpS(-g[i])) * u[i];
+  for (int64_t i = 0; i < c; i++) g[i] = g[i] / (1.0f + ExpF(-g[i])) * u[i];
 }
 
 thread_local std::vector<float> mlpScratch;
@@ -323,8 +306,8 @@ inline __attribute__((always_inline)) void AttendGroupT(const Dims& D, int64_t b
           for (int64_t d = 0; d < hd; d++) ext += qi[u][d] * ke[d];
         }
         const float mx = LaneMax(su, lo[u], hi[u], kExt ? ext : -INFINITY);
-        for (int64_t j = lo[u]; j < hi[u]; j++) su[j] = ExpS(su[j] - mx);
-        pe[u] = kExt ? ExpS(ext - mx) : 0.0f;
+        for (int64_t j = lo[u]; j < hi[u]; j++) su[j] = ExpF(su[j] - mx);
+        pe[u] = kExt ? ExpF(ext - mx) : 0.0f;
         sum[u] = LaneSum(su, lo[u], hi[u]) + pe[u];
         // Outside the entry's own range (but inside the tile's union): weight 0.
         for (int64_t j = ulo; j < lo[u]; j++) su[j] = 0;
