@@ -9,9 +9,9 @@
 //   ropeRows(heap, x, cos, sin, y, n, width, hd, tableRows)
 //     y [n, width] = rotate-half RoPE of each head (width/hd heads per row) of x [n, width], row i
 //     with table row i mod tableRows of cos/sin [tableRows, hd] (scale folded into the tables).
-//   mlpResidual(heap, h, wg, wu, wd, out, n, d, inner, epsE12)
+//   mlpResidual(heap, h, wg, wu, wd, out, n, d, inner, eps)
 //     out [n, d] = h + (silu(x·Wg) ⊙ (x·Wu))·Wd with x = h/√(mean(h²) + eps) per row (the RMSNorm
-//     gain folded into Wg, Wu [d, inner]; Wd [inner, d]); eps given as eps·1e12 (a whole number),
+//     gain folded into Wg, Wu [d, inner]; Wd [inner, d]; eps > 0, used as float32),
 //     rows in cache-sized blocks, so the [n, inner] activations never go through memory.
 //   gatherRows(heap, table, ids, out, n, d, vocab)
 //     out [n, d] = rows ids (int32 [n]) of table [vocab, d] (the token embeddings); an id outside
@@ -49,15 +49,17 @@ bool Throw(napi_env env, const std::string& msg) {
   return false;
 }
 
-// The call's arguments: the heap (argument 0) and `count` whole numbers after it.
+// The call's arguments: the heap (argument 0) and `count` numbers after it, whole numbers >= 0
+// (offsets, sizes: v) except those from index `realFrom` on, any finite number (real).
 struct Args {
   char* base = nullptr;
   size_t len = 0;
   int64_t v[20] = {};
+  double real[20] = {};
   const char* name;
   napi_env env;
 
-  bool Read(napi_callback_info info, size_t count) {
+  bool Read(napi_callback_info info, size_t count, size_t realFrom = 20) {
     size_t argc = 21;
     napi_value argv[21];
     napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
@@ -70,7 +72,12 @@ struct Args {
     base = static_cast<char*>(data);
     for (size_t i = 0; i < count; i++) {
       double d = 0;
-      if (napi_get_value_double(env, argv[i + 1], &d) != napi_ok || !std::isfinite(d) || d != std::floor(d) || d < 0 || d > 9.0e15) {
+      if (napi_get_value_double(env, argv[i + 1], &d) != napi_ok || !std::isfinite(d)) {
+        return Throw(env, std::string(name) + ": argument " + std::to_string(i + 1) + " must be a finite number");
+      }
+      real[i] = d;
+      if (i >= realFrom) continue;
+      if (d != std::floor(d) || d < 0 || d > 9.0e15) {
         return Throw(env, std::string(name) + ": argument " + std::to_string(i + 1) + " must be a whole number >= 0");
       }
       v[i] = static_cast<int64_t>(d);
@@ -180,9 +187,13 @@ napi_value MlpResidual(napi_env env, napi_callback_info info) {
   Args A;
   A.env = env;
   A.name = "mlpResidual";
-  if (!A.Read(info, 9)) return nullptr;
+  if (!A.Read(info, 9, 8)) return nullptr;  // the last argument, eps, is a real number
   const int64_t n = A.v[5], d = A.v[6], inner = A.v[7];
-  const float eps = static_cast<float>(static_cast<double>(A.v[8]) * 1e-12);
+  const float eps = static_cast<float>(A.real[8]);
+  if (!(eps > 0)) {
+    Throw(env, "mlpResidual: eps must be > 0");
+    return nullptr;
+  }
   const float* h = A.At<float>(0, n * d);
   const float* wg = h ? A.At<float>(1, d * inner) : nullptr;
   const float* wu = wg ? A.At<float>(2, d * inner) : nullptr;

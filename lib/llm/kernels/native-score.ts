@@ -20,7 +20,7 @@ import { loadNativeAddon, nativeKernelsActive } from "./native";
 interface ScoreAddon {
   ropeRows(heap: ArrayBuffer, x: number, cos: number, sin: number, y: number, n: number, width: number, hd: number, tableRows: number): void;
   gatherRows(heap: ArrayBuffer, table: number, ids: number, out: number, n: number, d: number, vocab: number): void;
-  mlpResidual(heap: ArrayBuffer, h: number, wg: number, wu: number, wd: number, out: number, n: number, d: number, inner: number, epsE12: number): void;
+  mlpResidual(heap: ArrayBuffer, h: number, wg: number, wu: number, wd: number, out: number, n: number, d: number, inner: number, eps: number): void;
   attend(heap: ArrayBuffer, q: number, kOwn: number, vOwn: number, kPre: number, vPre: number, kExt: number, vExt: number, ranges: number, out: number, ...dims: number[]): void;
 }
 
@@ -97,9 +97,7 @@ function register(addon: ScoreAddon): void {
         throw new Error(`${K.mlp}: weights [${wg.shape}], [${wu.shape}], [${wd.shape}] do not fit h [${h.shape}]`);
       }
       const eps = (attrs as { eps: number }).eps;
-      const epsE12 = Math.round(eps * 1e12);
-      if (!(epsE12 >= 1) || Math.abs(epsE12 / 1e12 - eps) > 1e-6 * eps) throw new Error(`${K.mlp}: eps ${eps} must be a multiple of 1e-12`);
-      return onHeap(backend, [h, wg, wu, wd], [n, d], (hp, o) => addon.mlpResidual(hp, o[0], o[1], o[2], o[3], o[4], n, d, inner, epsE12));
+      return onHeap(backend, [h, wg, wu, wd], [n, d], (hp, o) => addon.mlpResidual(hp, o[0], o[1], o[2], o[3], o[4], n, d, inner, eps));
     },
   });
   tf.registerKernel({
