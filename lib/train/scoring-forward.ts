@@ -56,6 +56,11 @@ interface Tables {
 /** Largest embedding table kept on the device for the gather (the demo model's: 256 kB; a 7B model's 500 MB stays on the host). */
 export const EMBED_TABLE_MAX_BYTES = 64 * 2 ** 20;
 
+/** First key position a query at position q sees under a sliding window of W keys (null: no window). */
+function windowStart(q: number, window: number | null): number {
+  return window === null ? 0 : Math.max(0, q - window + 1);
+}
+
 /** Query blocks of the causal attention (3: a third less score work than the square; more blocks add slice copies). */
 export const DEFAULT_BLOCKS = 3;
 
@@ -206,7 +211,7 @@ export class ScoringForward {
     const mlpBlock = (h: tf.Tensor2D, w: FoldedLayer): tf.Tensor2D => sk.mlpResidual(h, w.gate, w.up, w.down, eps);
     const dims = (queries: number) => ({ batch: b, queries, own: t, heads, kvHeads, headDim: hd });
     const posLast = last.map((l) => p + l);
-    const lo = (q: number): number => (window === null ? 0 : Math.max(0, q - window + 1));
+    const lo = (q: number): number => windowStart(q, window);
     return tf.tidy(() => {
       const rl = ropeTable(posLast, hd, theta, 1 / Math.sqrt(hd));
       const lastRanges = tf.tensor2d(posLast.flatMap((q) => [lo(q), q + 1]), [b, 2], "int32");
@@ -316,8 +321,7 @@ export class ScoringForward {
       const rq = ropeTable(pos, cfg.headDim, cfg.ropeTheta, 1 / Math.sqrt(cfg.headDim));
       const rk = ropeTable(pos, cfg.headDim, cfg.ropeTheta);
       const biases = blocks === 0 ? [] : blockBounds(t, blocks).map(([a, e]) => blockBias(lead, p, a, e, cfg.slidingWindow));
-      const w = cfg.slidingWindow;
-      const ranges = tf.tensor2d(pos.flatMap((q) => [w === null ? 0 : Math.max(0, q - w + 1), q + 1]), [t, 2], "int32");
+      const ranges = tf.tensor2d(pos.flatMap((q) => [windowStart(q, cfg.slidingWindow), q + 1]), [t, 2], "int32");
       have = { bias: biases.map((x) => tf.keep(x)), ranges: tf.keep(ranges), cosQ: tf.keep(rq.cos), sinQ: tf.keep(rq.sin), cosK: tf.keep(rk.cos), sinK: tf.keep(rk.sin) };
       this.tables.set(key, have);
     }
