@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "pseudojet.h"
+#include "typed-array.h"
 
 namespace {
 
@@ -447,16 +448,6 @@ bool Throw(napi_env env, const std::string& msg) {
   return false;
 }
 
-bool TypedArray(napi_env env, napi_value v, napi_typedarray_type want, const char* name, void** data, size_t* len) {
-  bool is = false;
-  napi_is_typedarray(env, v, &is);
-  napi_typedarray_type type;
-  if (!is || napi_get_typedarray_info(env, v, &type, len, data, nullptr, nullptr) != napi_ok || type != want) {
-    return Throw(env, std::string(name) + (want == napi_float64_array ? " must be a Float64Array" : " must be an Int32Array"));
-  }
-  return true;
-}
-
 napi_value ClusterGenKt(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
@@ -465,8 +456,8 @@ napi_value ClusterGenKt(napi_env env, napi_callback_info info) {
   if (argc != 7) { Throw(env, "expected (f64, i32, cap, count, p, R, tileSlack)"); return nullptr; }
   void *f64, *i32;
   size_t nf, ni;
-  if (!TypedArray(env, argv[0], napi_float64_array, "f64", &f64, &nf)) return nullptr;
-  if (!TypedArray(env, argv[1], napi_int32_array, "i32", &i32, &ni)) return nullptr;
+  if (!TypedArrayArg(env, argv[0], napi_float64_array, "clusterGenKt", "f64", &f64, &nf)) return nullptr;
+  if (!TypedArrayArg(env, argv[1], napi_int32_array, "clusterGenKt", "i32", &i32, &ni)) return nullptr;
   double num[5];
   for (int k = 0; k < 5; k++) {
     if (napi_get_value_double(env, argv[2 + k], &num[k]) != napi_ok || !std::isfinite(num[k])) {

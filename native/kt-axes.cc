@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "pseudojet.h"
+#include "typed-array.h"
 
 namespace {
 
@@ -215,19 +216,6 @@ bool Throw(napi_env env, const std::string& msg) {
   return false;
 }
 
-template <typename T>
-bool Typed(napi_env env, napi_value v, napi_typedarray_type want, const char* name, T** data, size_t* len) {
-  bool is = false;
-  napi_is_typedarray(env, v, &is);
-  napi_typedarray_type type;
-  void* p = nullptr;
-  if (!is || napi_get_typedarray_info(env, v, &type, len, &p, nullptr, nullptr) != napi_ok || type != want) {
-    return Throw(env, std::string(name) + (want == napi_float64_array ? " must be a Float64Array" : " must be an Int32Array"));
-  }
-  *data = static_cast<T*>(p);
-  return true;
-}
-
 napi_value KtAxesCall(napi_env env, napi_callback_info info) {
   size_t argc = 8;
   napi_value argv[8];
@@ -239,14 +227,14 @@ napi_value KtAxesCall(napi_env env, napi_callback_info info) {
   const char* names[4] = {"px", "py", "pz", "E"};
   for (int k = 0; k < 4; k++) {
     double* p;
-    if (!Typed(env, argv[k], napi_float64_array, names[k], &p, &len[k])) return nullptr;
+    if (!TypedArrayArg(env, argv[k], napi_float64_array, "ktAxes", names[k], &p, &len[k])) return nullptr;
     fm[k] = p;
   }
   int32_t* idx;
   size_t nIdx, nOut;
   double* out;
-  if (!Typed(env, argv[4], napi_int32_array, "constituents", &idx, &nIdx)) return nullptr;
-  if (!Typed(env, argv[7], napi_float64_array, "out", &out, &nOut)) return nullptr;
+  if (!TypedArrayArg(env, argv[4], napi_int32_array, "ktAxes", "constituents", &idx, &nIdx)) return nullptr;
+  if (!TypedArrayArg(env, argv[7], napi_float64_array, "ktAxes", "out", &out, &nOut)) return nullptr;
   double m, maxN;
   if (napi_get_value_double(env, argv[5], &m) != napi_ok || napi_get_value_double(env, argv[6], &maxN) != napi_ok) {
     Throw(env, "m and maxN must be numbers");
